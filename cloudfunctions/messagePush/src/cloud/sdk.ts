@@ -1,0 +1,46 @@
+import type { SendPayload } from "../core/reply";
+
+/** What getWXContext() returns; wx-server-sdk reads it from the function's environment. */
+export interface WxContext {
+  OPENID?: string;
+  APPID?: string;
+  UNIONID?: string;
+  ENV?: string;
+  /** Who invoked the function, e.g. "wx_client" (a mini program), chained as "wx_client,scf". */
+  SOURCE?: string;
+}
+
+/** The part of wx-server-sdk this function uses, typed (the SDK types `openapi` as any). */
+export interface CloudSdk {
+  getWXContext(): WxContext;
+  openapi: {
+    customerServiceMessage: {
+      send(payload: SendPayload): Promise<unknown>;
+    };
+  };
+}
+
+interface WxServerSdkModule extends CloudSdk {
+  DYNAMIC_CURRENT_ENV: symbol;
+  init(options: { env: symbol | string; timeout?: number }): void;
+}
+
+/** Cloud calls must end well inside WeChat's 5-second push budget; the SDK's default is 15 s. */
+export const OPENAPI_TIMEOUT_MS = 3000;
+
+/** Loads and initialises wx-server-sdk on first use (~200 ms that a malformed push never needs to pay). */
+export function lazyCloudSdk(): () => CloudSdk {
+  let sdk: CloudSdk | undefined;
+  return () => {
+    if (sdk === undefined) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-assignment -- lazy on purpose, typed by WxServerSdkModule
+      const cloud: WxServerSdkModule = require("wx-server-sdk");
+      cloud.init({
+        env: cloud.DYNAMIC_CURRENT_ENV,
+        timeout: OPENAPI_TIMEOUT_MS,
+      });
+      sdk = cloud;
+    }
+    return sdk;
+  };
+}

@@ -1,0 +1,174 @@
+import type { Inbound, PushMap, Route } from "./message";
+import { ROUTES } from "./message";
+
+/** The push is not a well-formed message: `field` is where, `expected` says what should be there. */
+export class PushParseError extends Error {
+  override readonly name = "PushParseError";
+  constructor(
+    readonly field: string,
+    readonly expected: string,
+    readonly got?: unknown,
+  ) {
+    super(
+      `[message-push] malformed push: ${field} should be ${expected}, got ${describe(got)}`,
+    );
+  }
+}
+
+type Field = "string" | "string?" | "id" | "seconds";
+
+// Tied to PushMap by `satisfies`: a new Route without its validation row does not compile.
+const FIELDS = {
+  text: { Content: "string", MsgId: "id" },
+  image: { PicUrl: "string", MediaId: "string", MsgId: "id" },
+  miniprogrampage: {
+    MsgId: "id",
+    Title: "string",
+    AppId: "string",
+    PagePath: "string",
+    ThumbUrl: "string",
+    ThumbMediaId: "string",
+  },
+  "event.user_enter_tempsession": { SessionFrom: "string?" },
+} as const satisfies { [R in Route]: Partial<Record<keyof PushMap[R], Field>> };
+
+const EXPECTED: Record<Field, string> = {
+  string: "a string",
+  "string?": "a string or absent",
+  id: "a string or a safe integer",
+  seconds: "a non-negative integer (seconds)",
+};
+
+/**
+ * Turns a raw push (the cloud event, or a decoded HTTP body) into a typed message.
+ * Unmodelled but well-formed pushes come back as route "unknown"; anything else throws PushParseError.
+ */
+export function parsePush(input: unknown): Inbound {
+  if (!isRecord(input))
+    throw new PushParseError("(push)", "a JSON object", input);
+  const base = {
+    ToUserName: read(input, "ToUserName", "string"),
+    FromUserName: read(input, "FromUserName", "string"),
+    CreateTime: read(input, "CreateTime", "seconds"),
+  };
+  const msgType = read(input, "MsgType", "string");
+  if (msgType === "")
+    throw new PushParseError("MsgType", "a non-empty string", msgType);
+  const businessId = optionalId(input, "BusinessId");
+  const event =
+    msgType === "event" ? read(input, "Event", "string") : undefined;
+  const key = event === undefined ? msgType : `event.${event}`;
+
+  if (!isRoute(key)) {
+    const msgId = optionalId(input, "MsgId");
+    return {
+      route: "unknown",
+      message: {
+        ...base,
+        MsgType: msgType,
+        ...(event === undefined ? {} : { Event: event }),
+        ...(msgId === undefined ? {} : { MsgId: msgId }),
+        ...(businessId === undefined ? {} : { BusinessId: businessId }),
+        raw: input,
+      },
+    };
+  }
+
+  const checked: Record<string, unknown> = { ...base, MsgType: msgType };
+  if (event !== undefined) checked["Event"] = event;
+  if (businessId !== undefined) checked["BusinessId"] = businessId;
+  for (const [name, kind] of Object.entries<Field>(FIELDS[key])) {
+    const value = read(input, name, kind);
+    if (value !== undefined) checked[name] = value;
+  }
+  // Sound: every field of PushMap[key] was read and checked against FIELDS[key] just above,
+  // and only checked fields were copied, so no unvalidated extra field reaches a handler.
+  return { route: key, message: checked } as unknown as Inbound;
+}
+
+function read(
+  input: Record<string, unknown>,
+  name: string,
+  kind: "string",
+): string;
+function read(
+  input: Record<string, unknown>,
+  name: string,
+  kind: "seconds",
+): number;
+function read(input: Record<string, unknown>, name: string, kind: "id"): string;
+function read(
+  input: Record<string, unknown>,
+  name: string,
+  kind: Field,
+): string | number | undefined;
+function read(
+  input: Record<string, unknown>,
+  name: string,
+  kind: Field,
+): string | number | undefined {
+  const value = input[name];
+  switch (kind) {
+    case "string":
+      if (typeof value === "string") return value;
+      break;
+    case "string?":
+      if (value === undefined || value === null) return undefined;
+      if (typeof value === "string") return value;
+      break;
+    case "id":
+      if (typeof value === "string" && value !== "") return value;
+      // A 64-bit MsgId that went through JSON.parse as a number has already lost digits: refuse it
+      // so that the door which did this is found, instead of deduplicating on a wrong id.
+      if (
+        typeof value === "number" &&
+        Number.isSafeInteger(value) &&
+        value >= 0
+      )
+        return String(value);
+      break;
+    case "seconds":
+      // XML bodies carry numbers as text.
+      if (
+        typeof value === "number" &&
+        Number.isSafeInteger(value) &&
+        value >= 0
+      )
+        return value;
+      if (typeof value === "string" && /^\d{1,15}$/.test(value))
+        return Number(value);
+      break;
+  }
+  throw new PushParseError(name, EXPECTED[kind], value);
+}
+
+function optionalId(
+  input: Record<string, unknown>,
+  name: string,
+): string | undefined {
+  return input[name] === undefined || input[name] === null
+    ? undefined
+    : read(input, name, "id");
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isRoute(key: string): key is Route {
+  return (ROUTES as readonly string[]).includes(key);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string")
+    return value.length > 40
+      ? `a string of ${value.length} characters`
+      : JSON.stringify(value);
+  if (typeof value === "object") return "an object";
+  if (typeof value === "number" || typeof value === "boolean")
+    return `${typeof value} ${value}`;
+  return typeof value;
+}

@@ -1,0 +1,85 @@
+// The body of customerServiceMessage.send (cloud call) and cgi-bin/message/custom/send (HTTPS): the same JSON.
+// Source: developers.weixin.qq.com/miniprogram/dev/server/API/kf-mgnt/kf-message/api_sendcustommessage.html
+// Keys are the documented lowercase ones on purpose: wx-server-sdk renames camelCase keys to snake_case.
+
+export interface TextBody {
+  /** May contain <a href="…" data-miniprogram-appid="…" data-miniprogram-path="…">…</a>. */
+  content: string;
+}
+export interface ImageBody {
+  /** From uploadTempMedia (valid 3 days). */
+  media_id: string;
+}
+export interface LinkBody {
+  title: string;
+  description: string;
+  url: string;
+  thumb_url: string;
+}
+export interface MiniProgramPageBody {
+  title: string;
+  pagepath: string;
+  /** An image media_id; 520×416 recommended. */
+  thumb_media_id: string;
+  appid?: string;
+}
+
+interface SendBase {
+  /** The user's openid. */
+  touser: string;
+}
+
+export type SendPayload =
+  | (SendBase & { msgtype: "text"; text: TextBody })
+  | (SendBase & { msgtype: "image"; image: ImageBody })
+  | (SendBase & { msgtype: "link"; link: LinkBody })
+  | (SendBase & {
+      msgtype: "miniprogrampage";
+      miniprogrampage: MiniProgramPageBody;
+    });
+
+/** The output port: production sends through WeChat, local runs and tests record. */
+export type Send = (payload: SendPayload) => Promise<void>;
+
+/** What a handler uses to answer; every method already knows who to answer. */
+export interface Reply {
+  text(content: string): Promise<void>;
+  image(mediaId: string): Promise<void>;
+  link(link: LinkBody): Promise<void>;
+  miniProgramPage(page: MiniProgramPageBody): Promise<void>;
+}
+
+export function createReply(touser: string, send: Send): Reply {
+  if (touser === "")
+    throw new TypeError(
+      "[message-push] cannot reply: the push has no openid to answer",
+    );
+  return {
+    text: (content) =>
+      send({
+        touser,
+        msgtype: "text",
+        text: { content: nonEmpty(content, "text content") },
+      }),
+    image: (mediaId) =>
+      send({
+        touser,
+        msgtype: "image",
+        image: { media_id: nonEmpty(mediaId, "media_id") },
+      }),
+    link: (link) => send({ touser, msgtype: "link", link: { ...link } }),
+    miniProgramPage: (page) =>
+      send({
+        touser,
+        msgtype: "miniprogrampage",
+        miniprogrampage: { ...page },
+      }),
+  };
+}
+
+function nonEmpty(value: string, what: string): string {
+  // WeChat rejects empty bodies with an errcode after a round trip; fail before spending the call.
+  if (value === "")
+    throw new TypeError(`[message-push] ${what} must not be empty`);
+  return value;
+}

@@ -1,0 +1,119 @@
+import type { Log } from "./log";
+import type { Inbound, MessageOf, Route, RouteOrUnknown } from "./message";
+import type { Reply, Send } from "./reply";
+import { createReply } from "./reply";
+
+/** What a handler gets: the narrowed message, who sent it, a pre-addressed reply, a logger. */
+export interface PushContext<M> {
+  message: M;
+  /** The sender's openid: where replies go. */
+  openid: string;
+  reply: Reply;
+  log: Log;
+}
+
+/** A handler for one route; `Handler<"text">` types a handler kept in its own file. */
+export type Handler<R extends RouteOrUnknown> = (
+  ctx: PushContext<MessageOf<R>>,
+) => void | Promise<void>;
+
+/** A handler threw or rejected; `cause` is what it threw. */
+export class HandlerError extends Error {
+  override readonly name = "HandlerError";
+  constructor(
+    readonly route: RouteOrUnknown,
+    cause: unknown,
+  ) {
+    super(
+      `[message-push] the ${route} handler failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** What happened to one push. `dispatch` reports failures here instead of throwing. */
+export interface Outcome {
+  route: RouteOrUnknown;
+  /** How many replies the handler sent successfully. */
+  sent: number;
+  error?: HandlerError;
+}
+
+export interface DispatchPorts {
+  openid: string;
+  send: Send;
+  log: Log;
+}
+
+export interface Router {
+  /** Registers the handler of one route (or several); a route takes one handler only. */
+  on<R extends Route>(route: R | readonly R[], handler: Handler<R>): Router;
+  /** Registers the fallback for every push no route claims. */
+  otherwise(handler: Handler<"unknown">): Router;
+  /** Runs the handler of the push's route. Never throws: a failure comes back in `Outcome.error`. */
+  dispatch(inbound: Inbound, ports: DispatchPorts): Promise<Outcome>;
+  /** The routes that have a handler, in registration order. */
+  readonly routes: readonly Route[];
+}
+
+type AnyHandler = (ctx: PushContext<never>) => void | Promise<void>;
+
+export function createRouter(): Router {
+  const handlers = new Map<RouteOrUnknown, AnyHandler>();
+  const register = (route: RouteOrUnknown, handler: AnyHandler) => {
+    // One handler per route keeps the number of replies predictable (customer-service quotas are small).
+    if (handlers.has(route))
+      throw new TypeError(`[message-push] "${route}" already has a handler`);
+    handlers.set(route, handler);
+  };
+
+  const router: Router = {
+    on(route, handler) {
+      for (const one of typeof route === "string" ? [route] : route)
+        register(one, handler);
+      return router;
+    },
+    otherwise(handler) {
+      register("unknown", handler);
+      return router;
+    },
+    async dispatch(inbound, { openid, send, log }) {
+      const handler = handlers.get(inbound.route) ?? handlers.get("unknown");
+      let sent = 0;
+      const counting: Send = async (payload) => {
+        await send(payload);
+        sent += 1;
+      };
+      if (handler === undefined) return { route: inbound.route, sent };
+      try {
+        const ctx = {
+          message: inbound.message,
+          openid,
+          reply: createReply(openid, counting),
+          log,
+        };
+        // Sound: the map is keyed by route and `on`/`otherwise` only accept the handler of that route.
+        await (
+          handler as (
+            ctx: PushContext<typeof inbound.message>,
+          ) => void | Promise<void>
+        )(ctx);
+        return { route: inbound.route, sent };
+      } catch (error) {
+        return {
+          route: inbound.route,
+          sent,
+          error: new HandlerError(inbound.route, error),
+        };
+      }
+    },
+    get routes() {
+      return [...handlers.keys()].filter(
+        (route): route is Route => route !== "unknown",
+      );
+    },
+  };
+  return router;
+}

@@ -1,0 +1,10 @@
+import type { Handler } from "../core/router";
+
+// Other pushes (other events, message types this template does not model) may be routed to the same
+// function; acknowledge them without replying so WeChat does not retry.
+export const logUnknown: Handler<"unknown"> = ({ message, log }) => {
+  log.info("push not handled", {
+    MsgType: message.MsgType,
+    Event: message.Event,
+  });
+};

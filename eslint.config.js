@@ -1,0 +1,48 @@
+// Type-aware linting: no-floating-promises catches the "reply sent after the function returned" bug class.
+const js = require("@eslint/js");
+const tseslint = require("typescript-eslint");
+
+module.exports = tseslint.config(
+  {
+    ignores: [
+      "node_modules/",
+      "cloudfunctions/*/index.js",
+      "cloudfunctions/*/node_modules/",
+      "coverage/",
+      "test/fixtures/",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: __dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-explicit-any": "error",
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/no-floating-promises": "error",
+    },
+  },
+  {
+    // Mini program pages run in WeChat's own JS runtime.
+    files: ["miniprogram/**/*.js"],
+    languageOptions: {
+      globals: { App: "readonly", Page: "readonly", wx: "readonly" },
+    },
+  },
+  {
+    files: ["**/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: {
+        require: "readonly",
+        module: "writable",
+        __dirname: "readonly",
+      },
+    },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
+);

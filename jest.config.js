@@ -1,0 +1,11 @@
+// ts-jest transpiles the TypeScript tests; type errors are caught by `npm run typecheck`.
+const { createDefaultPreset } = require("ts-jest");
+
+/** @type {import("jest").Config} */
+module.exports = {
+  ...createDefaultPreset(),
+  testEnvironment: "node",
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  // The tests replay the built bundle; never let jest pick up a stale copy elsewhere.
+  modulePathIgnorePatterns: ["<rootDir>/node_modules/.cache"],
+};

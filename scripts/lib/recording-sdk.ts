@@ -1,0 +1,67 @@
+// A stand-in for wx-server-sdk that records cloud calls instead of making them. Used by `npm run replay`
+// (installed in require's cache) and by jest (`jest.mock("wx-server-sdk", …)`): the same module boundary
+// the real SDK sits on, so the built index.js runs unchanged.
+import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
+import type {
+  CloudSdk,
+  WxContext,
+} from "../../cloudfunctions/messagePush/src/cloud/sdk";
+
+export interface RecordedCall {
+  api: "customerServiceMessage.send";
+  data: SendPayload;
+}
+
+export interface RecordingSdk extends CloudSdk {
+  DYNAMIC_CURRENT_ENV: symbol;
+  init(options: { env: symbol | string; timeout?: number }): void;
+  /** Every cloud call made since the last reset, in order. */
+  readonly calls: RecordedCall[];
+  /** What getWXContext() answers: set it per event, as the platform does. */
+  context: WxContext;
+  /** Makes the next sends fail with this error (then succeed again), to replay failures. */
+  failNextSends(error: Error, times?: number): void;
+  reset(): void;
+}
+
+export function createRecordingSdk(): RecordingSdk {
+  let failures: { error: Error; left: number } | undefined;
+  const sdk: RecordingSdk = {
+    DYNAMIC_CURRENT_ENV: Symbol("DYNAMIC_CURRENT_ENV"),
+    init() {},
+    calls: [],
+    context: {},
+    getWXContext: () => ({ ...sdk.context }),
+    openapi: {
+      customerServiceMessage: {
+        send: (payload) => {
+          if (failures !== undefined && failures.left > 0) {
+            failures.left -= 1;
+            return Promise.reject(failures.error);
+          }
+          // A deep copy: what was sent, not an object the caller may change later.
+          sdk.calls.push({
+            api: "customerServiceMessage.send",
+            data: structuredClone(payload),
+          });
+          return Promise.resolve({
+            errCode: 0,
+            errMsg: "openapi.customerServiceMessage.send:ok",
+          });
+        },
+      },
+    },
+    failNextSends(error, times = 1) {
+      failures = { error, left: times };
+    },
+    reset() {
+      sdk.calls.length = 0;
+      sdk.context = {};
+      failures = undefined;
+    },
+  };
+  return sdk;
+}
+
+/** The shared instance jest's module mock and the replay CLI hand to the built function. */
+export const recordingSdk = createRecordingSdk();
