@@ -30,8 +30,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     return values.help === true ? 0 : 2;
   }
   const main = loadBuiltFunction(recordingSdk);
+  const files = listEventFiles(positionals);
   let failures = 0;
-  for (const file of listEventFiles(positionals)) {
+  let sends = 0;
+  for (const file of files) {
     recordingSdk.reset();
     console.log(`\n▶ ${path.relative(process.cwd(), file)}`);
     try {
@@ -43,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const call of recordingSdk.calls)
         console.log(`  → ${call.api} ${JSON.stringify(call.data)}`);
       if (recordingSdk.calls.length === 0) console.log("  → (不回复 no reply)");
+      sends += recordingSdk.calls.length;
       console.log(`  ← main() 返回 returned ${JSON.stringify(returned)}`);
       if (returned !== "success") failures += 1;
     } catch (error) {
@@ -52,6 +55,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       );
     }
   }
+  console.log(
+    `\n重放 ${files.length} 个事件，发送 ${sends} 条客服消息，失败 ${failures} 个` +
+      ` (replayed ${files.length} events, ${sends} sends, ${failures} failed)`,
+  );
   return failures === 0 ? 0 : 1;
 }
 

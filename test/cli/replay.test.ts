@@ -1,0 +1,53 @@
+// The replay CLI as a user runs it: a real child process on the built function.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+function replay(...args: string[]) {
+  const run = spawnSync(TSX, ["scripts/replay.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe("npm run replay", () => {
+  test("prints the send payload and the return value for an event file", () => {
+    const { code, stdout } = replay("test/fixtures/events/text.json");
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '→ customerServiceMessage.send {"touser":"ohl4L0Rnhq7vmmbT_DaNQa4ePaz0","msgtype":"text","text":{"content":"收到"}}',
+    );
+    expect(stdout).toContain('← main() 返回 returned "success"');
+  });
+
+  test("replays a folder and says when nothing is sent", () => {
+    const { code, stdout } = replay(
+      "test/fixtures/events",
+      "--openid",
+      "o-override",
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /▶ test\/fixtures\/events\/unknown\.voice\.json\n(.*push not handled.*\n)?  → \(不回复 no reply\)/,
+    );
+    expect(stdout).toContain('"touser":"o-override"');
+    const events = fs
+      .readdirSync(path.join(ROOT, "test/fixtures/events"))
+      .filter((f) => f.endsWith(".json"));
+    expect(stdout.match(/returned "success"/g)).toHaveLength(events.length);
+  });
+
+  test("fails clearly on a missing file or no argument", () => {
+    const missing = replay("test/fixtures/events/nope.json");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("nope.json");
+    const none = replay();
+    expect(none.code).toBe(2);
+    expect(none.stdout).toContain("用法 Usage");
+  });
+});

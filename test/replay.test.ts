@@ -1,0 +1,112 @@
+// Every recorded event through the BUILT cloudfunctions/messagePush/index.js (the file DevTools uploads),
+// with wx-server-sdk replaced at the module boundary by the recorder. `npm test` builds first (pretest).
+import { ACKNOWLEDGEMENT } from "../cloudfunctions/messagePush/src/handlers/acknowledge";
+import { GREETING } from "../cloudfunctions/messagePush/src/handlers/user-enter-tempsession";
+import type { RecordedCall } from "../scripts/lib/recording-sdk";
+import { recordingSdk } from "../scripts/lib/recording-sdk";
+import { BUILT_ENTRY } from "../scripts/lib/function";
+import { loadEventFixtures, senderOf } from "./helpers/event-fixtures";
+
+jest.mock(
+  "wx-server-sdk",
+  () => require("../scripts/lib/recording-sdk").recordingSdk,
+);
+
+type Main = (event: unknown, context: unknown) => Promise<unknown>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built artifact, loaded as the cloud runtime does
+const { main } = require(BUILT_ENTRY) as { main: Main };
+
+const textReply = (touser: string, content: string): RecordedCall => ({
+  api: "customerServiceMessage.send",
+  data: { touser, msgtype: "text", text: { content } },
+});
+
+/** What each kind of fixture must send, keyed by the file name's first part. */
+const EXPECTED_SENDS: Record<string, (openid: string) => RecordedCall[]> = {
+  text: (openid) => [textReply(openid, ACKNOWLEDGEMENT)],
+  image: (openid) => [textReply(openid, ACKNOWLEDGEMENT)],
+  miniprogrampage: (openid) => [textReply(openid, ACKNOWLEDGEMENT)],
+  "event.user_enter_tempsession": (openid) => [textReply(openid, GREETING)],
+  unknown: () => [],
+  malformed: () => [],
+};
+
+function expectationOf(name: string): (openid: string) => RecordedCall[] {
+  const key = Object.keys(EXPECTED_SENDS)
+    .sort((a, b) => b.length - a.length)
+    .find(
+      (prefix) => name === `${prefix}.json` || name.startsWith(`${prefix}.`),
+    );
+  if (key === undefined)
+    throw new Error(`fixture ${name} does not start with a known kind`);
+  return EXPECTED_SENDS[key] as (openid: string) => RecordedCall[];
+}
+
+const fixtures = loadEventFixtures();
+
+beforeEach(() => recordingSdk.reset());
+// The function logs what it ignores; keep the test output for failures.
+beforeAll(() => {
+  jest.spyOn(console, "log").mockImplementation(() => {});
+  jest.spyOn(console, "warn").mockImplementation(() => {});
+});
+afterAll(() => jest.restoreAllMocks());
+
+describe("replaying recorded events through the built function", () => {
+  test("covers every kind of push", () => {
+    const kinds = new Set(fixtures.map(({ name }) => name.split(".")[0]));
+    expect([...kinds].sort()).toEqual([
+      "event",
+      "image",
+      "malformed",
+      "miniprogrampage",
+      "text",
+      "unknown",
+    ]);
+  });
+
+  test.each(fixtures.map((fixture) => [fixture.name, fixture] as const))(
+    "%s: sends exactly the expected replies and returns success",
+    async (name, { event }) => {
+      const openid = senderOf(event) ?? "o-not-a-push";
+      recordingSdk.context = { OPENID: openid };
+      await expect(main(event, {})).resolves.toBe("success");
+      expect(recordingSdk.calls).toEqual(expectationOf(name)(openid));
+    },
+  );
+
+  test("answers the documented example event with 收到 to getWXContext().OPENID", async () => {
+    const example = fixtures.find(({ name }) => name === "text.json");
+    recordingSdk.context = { OPENID: "ohl4L0Rnhq7vmmbT_DaNQa4ePaz0" };
+    await expect(main(example?.event, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toEqual([
+      {
+        api: "customerServiceMessage.send",
+        data: {
+          touser: "ohl4L0Rnhq7vmmbT_DaNQa4ePaz0",
+          msgtype: "text",
+          text: { content: "收到" },
+        },
+      },
+    ]);
+  });
+
+  test("a failing send is logged and never escapes main", async () => {
+    const example = fixtures.find(({ name }) => name === "image.json");
+    recordingSdk.context = { OPENID: "ohl4L0Rnhq7vmmbT_DaNQa4ePaz0" };
+    recordingSdk.failNextSends(
+      Object.assign(new Error("openapi.customerServiceMessage.send:fail"), {
+        errCode: 45015,
+      }),
+    );
+    const errors = jest.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      // 45015 (outside the 48-hour window) is permanent: nothing a retry could fix, so the push is acknowledged.
+      await expect(main(example?.event, {})).resolves.toBe("success");
+      expect(recordingSdk.calls).toEqual([]);
+      expect(errors).toHaveBeenCalled();
+    } finally {
+      errors.mockRestore();
+    }
+  });
+});
