@@ -2,19 +2,15 @@
 // with wx-server-sdk replaced at the module boundary by the recorder. `npm test` builds first (pretest).
 import { ACKNOWLEDGEMENT } from "../cloudfunctions/messagePush/src/handlers/acknowledge";
 import { GREETING } from "../cloudfunctions/messagePush/src/handlers/user-enter-tempsession";
-import type { RecordedCall } from "../scripts/lib/recording-sdk";
-import { recordingSdk } from "../scripts/lib/recording-sdk";
-import { BUILT_ENTRY } from "../scripts/lib/function";
+import type { RecordedCall, RecordingSdk } from "../scripts/lib/recording-sdk";
+import type { Main } from "./helpers/built-function";
+import { coldStart } from "./helpers/built-function";
 import { loadEventFixtures, senderOf } from "./helpers/event-fixtures";
 
 jest.mock(
   "wx-server-sdk",
   () => require("../scripts/lib/recording-sdk").recordingSdk,
 );
-
-type Main = (event: unknown, context: unknown) => Promise<unknown>;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built artifact, loaded as the cloud runtime does
-const { main } = require(BUILT_ENTRY) as { main: Main };
 
 const textReply = (touser: string, content: string): RecordedCall => ({
   api: "customerServiceMessage.send",
@@ -44,7 +40,9 @@ function expectationOf(name: string): (openid: string) => RecordedCall[] {
 
 const fixtures = loadEventFixtures();
 
-beforeEach(() => recordingSdk.reset());
+let main: Main;
+let recordingSdk: RecordingSdk;
+beforeEach(() => ({ main, sdk: recordingSdk } = coldStart()));
 // The function logs what it ignores; keep the test output for failures.
 beforeAll(() => {
   jest.spyOn(console, "log").mockImplementation(() => {});

@@ -6,6 +6,8 @@ import type {
   CloudSdk,
   WxContext,
 } from "../../cloudfunctions/messagePush/src/cloud/sdk";
+import type { FakeDatabase } from "./fake-database";
+import { createFakeDatabase } from "./fake-database";
 
 export interface RecordedCall {
   api: "customerServiceMessage.send";
@@ -19,6 +21,8 @@ export interface RecordingSdk extends CloudSdk {
   readonly calls: RecordedCall[];
   /** What getWXContext() answers: set it per event, as the platform does. */
   context: WxContext;
+  /** The database behind `database()`: the dedupe store's records live here. */
+  readonly db: FakeDatabase;
   /** Makes the next sends fail with this error (then succeed again), to replay failures. */
   failNextSends(error: Error, times?: number): void;
   reset(): void;
@@ -26,7 +30,10 @@ export interface RecordingSdk extends CloudSdk {
 
 export function createRecordingSdk(): RecordingSdk {
   let failures: { error: Error; left: number } | undefined;
+  const db = createFakeDatabase();
   const sdk: RecordingSdk = {
+    db,
+    database: () => db,
     DYNAMIC_CURRENT_ENV: Symbol("DYNAMIC_CURRENT_ENV"),
     init() {},
     calls: [],
@@ -58,6 +65,7 @@ export function createRecordingSdk(): RecordingSdk {
       sdk.calls.length = 0;
       sdk.context = {};
       failures = undefined;
+      db.reset();
     },
   };
   return sdk;

@@ -33,7 +33,7 @@ describe("npm run replay", () => {
     );
     expect(code).toBe(0);
     expect(stdout).toMatch(
-      /▶ test\/fixtures\/events\/unknown\.voice\.json\n(.*push not handled.*\n)?  → \(不回复 no reply\)/,
+      /▶ test\/fixtures\/events\/unknown\.voice\.json\n(.*push not handled.*\n)? {2}→ \(不回复 no reply\)/,
     );
     expect(stdout).toContain('"touser":"o-override"');
     const events = fs

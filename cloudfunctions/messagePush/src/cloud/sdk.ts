@@ -1,4 +1,5 @@
 import type { SendPayload } from "../core/reply";
+import type { DedupeDatabase } from "./database-store";
 
 /** What getWXContext() returns; wx-server-sdk reads it from the function's environment. */
 export interface WxContext {
@@ -13,6 +14,7 @@ export interface WxContext {
 /** The part of wx-server-sdk this function uses, typed (the SDK types `openapi` as any). */
 export interface CloudSdk {
   getWXContext(): WxContext;
+  database(): DedupeDatabase;
   openapi: {
     customerServiceMessage: {
       send(payload: SendPayload): Promise<unknown>;

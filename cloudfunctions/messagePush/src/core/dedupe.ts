@@ -1,0 +1,39 @@
+import type { AnyMessage } from "./message";
+
+/**
+ * The identity of a push across WeChat's retries: MsgId when the push has one, else
+ * FromUserName + CreateTime (+ Event), as the platform recommends:
+ * 「有msgid的消息推荐使用msgid排重。事件类型消息推荐使用FromUserName + CreateTime 排重」.
+ */
+export function dedupeKey(message: AnyMessage): string {
+  if ("MsgId" in message && message.MsgId !== undefined)
+    return `msg:${message.MsgId}`;
+  const kind =
+    "Event" in message && message.Event !== undefined
+      ? message.Event
+      : message.MsgType;
+  return `from:${message.FromUserName}:${message.CreateTime}:${kind}`;
+}
+
+/** A claim is a lease: only its holder can complete or release it, and it lapses at its TTL. */
+export type Claim =
+  | { status: "claimed"; lease: string }
+  | { status: "done" }
+  | { status: "busy" };
+
+/**
+ * The dedupe port. `claim` is atomic across every instance that shares the store: of two concurrent
+ * claims of one key, exactly one gets "claimed". An expired claim (its holder died) can be taken over.
+ */
+export interface Store {
+  claim(key: string, ttlMs: number): Promise<Claim>;
+  /** The push was answered (or can never be): later deliveries are duplicates. */
+  complete(key: string, lease: string): Promise<void>;
+  /** Nothing was sent and a retry may succeed: the next delivery handles the push again. */
+  release(key: string, lease: string): Promise<void>;
+}
+
+/** How long a claim holds: longer than one attempt can run (function timeout 5 s), so a live attempt is never overtaken. */
+export const CLAIM_TTL_MS = 10_000;
+/** How long an answered push is remembered: WeChat's retries all come within ~15 s. */
+export const DONE_TTL_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,27 @@
+/** A bounded set of recently seen keys that forgets after `ttlMs`, oldest first when full. */
+export interface RecentKeys {
+  has(key: string): boolean;
+  add(key: string): void;
+}
+
+export function createRecentKeys(
+  maxEntries = 10_000,
+  ttlMs = 10 * 60_000,
+  now = Date.now,
+): RecentKeys {
+  const expiries = new Map<string, number>();
+  return {
+    has(key) {
+      const expiresAt = expiries.get(key);
+      return expiresAt !== undefined && expiresAt > now();
+    },
+    add(key) {
+      expiries.delete(key);
+      expiries.set(key, now() + ttlMs);
+      for (const oldest of expiries.keys()) {
+        if (expiries.size <= maxEntries) break;
+        expiries.delete(oldest);
+      }
+    },
+  };
+}

@@ -1,0 +1,129 @@
+// An in-process stand-in for the CloudBase database, limited to what the dedupe store uses, with the
+// semantics the store relies on: `add` of an existing _id is refused (the collection's primary key), a
+// `where` matches by equality or `command.lte`, and every call resolves on a later tick so concurrent
+// callers interleave as they would over the network.
+import type {
+  DedupeCollection,
+  DedupeDatabase,
+  DedupeRecord,
+} from "../../cloudfunctions/messagePush/src/cloud/database-store";
+
+const LTE = Symbol("lte");
+interface Lte {
+  [LTE]: number;
+}
+
+export interface FakeDatabase extends DedupeDatabase {
+  /** Records by collection, for assertions. */
+  readonly collections: Map<string, Map<string, DedupeRecord>>;
+  /** Makes the next `count` calls reject, to inject store failures. */
+  failNext(count: number): void;
+  /** Makes every call for which `decide()` is true reject (seeded random failures); undefined stops it. */
+  failWhen(decide: (() => boolean) | undefined): void;
+  reset(): void;
+}
+
+export function createFakeDatabase(): FakeDatabase {
+  const collections = new Map<string, Map<string, DedupeRecord>>();
+  let failures = 0;
+  let failWhen: (() => boolean) | undefined;
+  const tick = <T>(work: () => T): Promise<T> =>
+    new Promise((resolve, reject) =>
+      setImmediate(() => {
+        if (failures > 0 || failWhen?.() === true) {
+          failures = Math.max(0, failures - 1);
+          reject(new Error("database request fail: injected"));
+          return;
+        }
+        try {
+          resolve(work());
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+    );
+  const table = (name: string) => {
+    let records = collections.get(name);
+    if (records === undefined)
+      collections.set(name, (records = new Map<string, DedupeRecord>()));
+    return records;
+  };
+  const matches = (record: DedupeRecord, query: Record<string, unknown>) =>
+    Object.entries(query).every(([field, expected]) => {
+      const actual = (record as unknown as Record<string, unknown>)[field];
+      if (
+        typeof expected === "object" &&
+        expected !== null &&
+        LTE in expected
+      ) {
+        return typeof actual === "number" && actual <= (expected as Lte)[LTE];
+      }
+      return actual === expected;
+    });
+
+  const db: FakeDatabase = {
+    collections,
+    command: { lte: (value: number): Lte => ({ [LTE]: value }) },
+    collection(name): DedupeCollection {
+      const records = table(name);
+      return {
+        add: ({ data }) =>
+          tick(() => {
+            if (records.has(data._id))
+              throw new Error(
+                `E11000 duplicate key error: _id ${data._id} exists`,
+              );
+            records.set(data._id, { ...data });
+            return { _id: data._id };
+          }),
+        doc: (id) => ({
+          get: () =>
+            tick(() => {
+              const record = records.get(id);
+              if (record === undefined)
+                throw new Error(
+                  `document.get:fail document with _id ${id} does not exist`,
+                );
+              return { data: { ...record } };
+            }),
+        }),
+        where: (query) => ({
+          update: ({ data }) =>
+            tick(() => {
+              let updated = 0;
+              for (const [id, record] of records) {
+                if (matches(record, query)) {
+                  records.set(id, { ...record, ...data });
+                  updated += 1;
+                }
+              }
+              return { stats: { updated } };
+            }),
+          remove: () =>
+            tick(() => {
+              let removed = 0;
+              for (const [id, record] of records) {
+                if (matches(record, query)) {
+                  records.delete(id);
+                  removed += 1;
+                }
+              }
+              return { stats: { removed } };
+            }),
+        }),
+      };
+    },
+    failNext(count) {
+      failures = count;
+    },
+    failWhen(decide) {
+      failWhen = decide;
+    },
+    reset() {
+      collections.clear();
+      failures = 0;
+      failWhen = undefined;
+    },
+  };
+  return db;
+}

@@ -1,0 +1,105 @@
+// Retries and forged invocations through the BUILT function, wx-server-sdk swapped for the recorder
+// (whose database() is the fake that refuses duplicate _ids, so the default database store runs).
+import { DEDUPE_COLLECTION } from "../../cloudfunctions/messagePush/src/cloud/database-store";
+import type { RecordingSdk } from "../../scripts/lib/recording-sdk";
+import type { Main } from "../helpers/built-function";
+import { coldStart } from "../helpers/built-function";
+
+jest.mock(
+  "wx-server-sdk",
+  () => require("../../scripts/lib/recording-sdk").recordingSdk,
+);
+
+const push = {
+  ToUserName: "wx3d289323f5900f8e",
+  FromUserName: "o-sender",
+  CreateTime: 1555684067,
+  MsgType: "text",
+  Content: "在吗",
+  MsgId: "49d72d67b16d115e7935ac386f2f0fa41535298877_1555684067",
+};
+const enter = {
+  ...push,
+  MsgType: "event",
+  Event: "user_enter_tempsession",
+  Content: undefined,
+  MsgId: undefined,
+};
+
+beforeAll(() => {
+  jest.spyOn(console, "log").mockImplementation(() => {});
+  jest.spyOn(console, "warn").mockImplementation(() => {});
+  jest.spyOn(console, "error").mockImplementation(() => {});
+});
+afterAll(() => jest.restoreAllMocks());
+let main: Main;
+let recordingSdk: RecordingSdk;
+beforeEach(() => {
+  ({ main, sdk: recordingSdk } = coldStart());
+  recordingSdk.context = { OPENID: "o-sender" };
+  delete process.env["PUSH_ALLOW_CLIENT"];
+});
+
+describe("the cloud door under retries", () => {
+  test("four deliveries of one push, one after another, send one reply", async () => {
+    for (let i = 0; i < 4; i += 1)
+      await expect(main(push, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toHaveLength(1);
+    expect(
+      recordingSdk.db.collections
+        .get(DEDUPE_COLLECTION)
+        ?.get(`msg:${push.MsgId}`),
+    ).toMatchObject({
+      state: "done",
+    });
+  });
+
+  test("four concurrent deliveries of an event (no MsgId) send one reply", async () => {
+    await Promise.all(Array.from({ length: 4 }, () => main(enter, {})));
+    expect(recordingSdk.calls).toHaveLength(1);
+  });
+
+  test("a transient send failure is released, and the redelivery answers", async () => {
+    recordingSdk.failNextSends(
+      Object.assign(new Error("system busy"), { errCode: -1 }),
+    );
+    await expect(main(push, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toHaveLength(0);
+    await expect(main(push, {})).resolves.toBe("success");
+    await expect(main(push, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toHaveLength(1);
+  });
+
+  test("a permanent failure (45015) is not retried: a retry would only fail again", async () => {
+    recordingSdk.failNextSends(
+      Object.assign(new Error("out of time limit"), { errCode: 45015 }),
+    );
+    await main(push, {});
+    await main(push, {});
+    expect(recordingSdk.calls).toHaveLength(0);
+  });
+});
+
+describe("the source guard", () => {
+  test.each(["wx_client", "wx_devtools", "wx_client,scf", "scf, wx_client"])(
+    "refuses a push forged by a mini program (SOURCE %s)",
+    async (source) => {
+      recordingSdk.context = { OPENID: "o-sender", SOURCE: source };
+      await expect(main(push, {})).resolves.toBe("success");
+      expect(recordingSdk.calls).toEqual([]);
+    },
+  );
+
+  test("lets a client through with PUSH_ALLOW_CLIENT=1 (development)", async () => {
+    process.env["PUSH_ALLOW_CLIENT"] = "1";
+    recordingSdk.context = { OPENID: "o-sender", SOURCE: "wx_devtools" };
+    await main(push, {});
+    expect(recordingSdk.calls).toHaveLength(1);
+  });
+
+  test("does not refuse other sources", async () => {
+    recordingSdk.context = { OPENID: "o-sender", SOURCE: "wx_unknown" };
+    await main(push, {});
+    expect(recordingSdk.calls).toHaveLength(1);
+  });
+});

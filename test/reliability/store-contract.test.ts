@@ -1,0 +1,91 @@
+// The dedupe store contract, run against both implementations (the database one over a fake that keeps
+// the real collection's duplicate-_id refusal).
+import { CLAIM_TTL_MS } from "../../cloudfunctions/messagePush/src/core/dedupe";
+import { createMemoryStore } from "../../cloudfunctions/messagePush/src/core/memory-store";
+import { STORES } from "../helpers/stores";
+
+describe.each(STORES)("%s store", (_name, make) => {
+  let clock = 1_000_000;
+  const now = () => clock;
+  beforeEach(() => (clock = 1_000_000));
+
+  test("the first claim wins; later ones see busy, then done", async () => {
+    const { store } = make(now);
+    const first = await store.claim("msg:1", CLAIM_TTL_MS);
+    expect(first.status).toBe("claimed");
+    expect(await store.claim("msg:1", CLAIM_TTL_MS)).toEqual({
+      status: "busy",
+    });
+    if (first.status !== "claimed") throw new Error("unreachable");
+    await store.complete("msg:1", first.lease);
+    expect(await store.claim("msg:1", CLAIM_TTL_MS)).toEqual({
+      status: "done",
+    });
+  });
+
+  test("of many concurrent claims of one key exactly one is granted", async () => {
+    const { store } = make(now);
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, () => store.claim("msg:race", CLAIM_TTL_MS)),
+    );
+    expect(claims.filter((claim) => claim.status === "claimed")).toHaveLength(
+      1,
+    );
+    expect(claims.filter((claim) => claim.status === "busy")).toHaveLength(7);
+  });
+
+  test("a released claim can be claimed again", async () => {
+    const { store } = make(now);
+    const first = await store.claim("msg:2", CLAIM_TTL_MS);
+    if (first.status !== "claimed") throw new Error("expected a claim");
+    await store.release("msg:2", first.lease);
+    expect((await store.claim("msg:2", CLAIM_TTL_MS)).status).toBe("claimed");
+  });
+
+  test("an expired claim is taken over, and the old holder can no longer settle it", async () => {
+    const { store } = make(now);
+    const stale = await store.claim("msg:3", CLAIM_TTL_MS);
+    if (stale.status !== "claimed") throw new Error("expected a claim");
+    clock += CLAIM_TTL_MS + 1;
+    const fresh = await store.claim("msg:3", CLAIM_TTL_MS);
+    expect(fresh.status).toBe("claimed");
+    await store.release("msg:3", stale.lease); // the dead attempt wakes up: must not free the new claim
+    expect(await store.claim("msg:3", CLAIM_TTL_MS)).toEqual({
+      status: "busy",
+    });
+    await store.complete("msg:3", stale.lease);
+    expect(await store.claim("msg:3", CLAIM_TTL_MS)).toEqual({
+      status: "busy",
+    });
+  });
+
+  test("two concurrent take-overs of an expired claim: one wins", async () => {
+    const { store } = make(now);
+    await store.claim("msg:4", CLAIM_TTL_MS);
+    clock += CLAIM_TTL_MS + 1;
+    const claims = await Promise.all([
+      store.claim("msg:4", CLAIM_TTL_MS),
+      store.claim("msg:4", CLAIM_TTL_MS),
+    ]);
+    expect(claims.map((claim) => claim.status).sort()).toEqual([
+      "busy",
+      "claimed",
+    ]);
+  });
+
+  test("a store that is down rejects the claim instead of granting it", async () => {
+    const { store, failNext } = make(now);
+    failNext(10);
+    await expect(store.claim("msg:5", CLAIM_TTL_MS)).rejects.toThrow();
+  });
+});
+
+test("the memory store stays within its bound, forgetting the oldest keys first", async () => {
+  const store = createMemoryStore({ maxEntries: 3 });
+  for (const key of ["a", "b", "c", "d"]) {
+    const claim = await store.claim(key, CLAIM_TTL_MS);
+    if (claim.status === "claimed") await store.complete(key, claim.lease);
+  }
+  expect((await store.claim("a", CLAIM_TTL_MS)).status).toBe("claimed");
+  expect(await store.claim("d", CLAIM_TTL_MS)).toEqual({ status: "done" });
+});
