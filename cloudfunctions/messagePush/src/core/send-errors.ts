@@ -42,6 +42,8 @@ const TRANSIENT = new Map<number, string>([
 ]);
 
 const NETWORK_CODES = new Set([
+  "timeout",
+  "network",
   "ECONNRESET",
   "ECONNREFUSED",
   "ETIMEDOUT",

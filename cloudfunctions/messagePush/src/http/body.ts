@@ -1,0 +1,122 @@
+// Push bodies come as JSON or XML (chosen in the console's 消息推送 settings). Both become the same flat
+// record that parsePush reads; XML values stay text and parsePush accepts numbers written as text.
+// The parsers are require()d on first use: the cloud push path never loads them.
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type { XMLParser } from "fast-xml-parser";
+
+export type BodyFormat = "json" | "xml";
+export type BodyErrorCode =
+  "bad-json" | "bad-xml" | "doctype" | "not-an-object" | "too-large";
+
+export class BodyError extends Error {
+  override readonly name = "BodyError";
+  constructor(
+    readonly code: BodyErrorCode,
+    message: string,
+  ) {
+    super(`[message-push] bad push body (${code}): ${message}`);
+  }
+}
+
+/** Pushes are a few hundred bytes; anything near this is not from WeChat. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function detectFormat(
+  body: string,
+  contentType: string | undefined,
+): BodyFormat {
+  if (contentType !== undefined && /json/i.test(contentType)) return "json";
+  if (contentType !== undefined && /xml/i.test(contentType)) return "xml";
+  return body.trimStart().startsWith("<") ? "xml" : "json";
+}
+
+export function decodeBody(
+  body: string,
+  format: BodyFormat,
+): Record<string, unknown> {
+  if (Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES)
+    throw new BodyError("too-large", "body exceeds the size cap");
+  return format === "json" ? decodeJson(body) : decodeXml(body);
+}
+
+type JsonParser = { parse(text: string): unknown };
+let json: JsonParser | undefined;
+
+function decodeJson(body: string): Record<string, unknown> {
+  // MsgId is a 64-bit integer in URL pushes: JSON.parse would round it, so big integers are kept as text.
+  json ??= (require("json-bigint") as (options: object) => JsonParser)({
+    storeAsString: true,
+    protoAction: "error",
+    constructorAction: "error",
+  });
+  let value: unknown;
+  try {
+    value = json.parse(body);
+  } catch (error) {
+    throw new BodyError("bad-json", describe(error));
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new BodyError("not-an-object", "the JSON body is not an object");
+  }
+  return value as Record<string, unknown>;
+}
+
+let xml: XMLParser | undefined;
+
+function decodeXml(body: string): Record<string, unknown> {
+  // No DTDs at all: entity expansion is how XML bombs and external-entity reads start.
+  if (/<!DOCTYPE|<!ENTITY/i.test(body))
+    throw new BodyError(
+      "doctype",
+      "DOCTYPE and entity declarations are refused",
+    );
+  if (xml === undefined) {
+    const { XMLParser: Parser } =
+      require("fast-xml-parser") as typeof import("fast-xml-parser");
+    xml = new Parser({
+      processEntities: false,
+      ignoreAttributes: true,
+      ignoreDeclaration: true,
+      parseTagValue: false,
+      trimValues: false,
+    });
+  }
+  const validation = validateXml(body);
+  if (validation !== undefined) throw new BodyError("bad-xml", validation);
+  let document: unknown;
+  try {
+    document = xml.parse(body);
+  } catch (error) {
+    throw new BodyError("bad-xml", describe(error));
+  }
+  const root =
+    typeof document === "object" && document !== null
+      ? (document as Record<string, unknown>)["xml"]
+      : undefined;
+  if (typeof root !== "object" || root === null || Array.isArray(root)) {
+    throw new BodyError(
+      "not-an-object",
+      "the XML body has no <xml> root element",
+    );
+  }
+  const record: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
+    if (name !== "#text") record[name] = value;
+  }
+  return record;
+}
+
+function validateXml(body: string): string | undefined {
+  const { XMLValidator } =
+    require("fast-xml-parser") as typeof import("fast-xml-parser");
+  const result = XMLValidator.validate(body);
+  return result === true
+    ? undefined
+    : `${result.err.msg} (line ${result.err.line})`;
+}
+
+function describe(error: unknown): string {
+  if (typeof error === "object" && error !== null && "message" in error)
+    return String(error.message);
+  return String(error);
+}
