@@ -1,0 +1,90 @@
+// `npm run serve -- --demo` and `npm run push -- … --demo` as a user runs them: two real processes talking
+// over loopback.
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+
+let server: ChildProcessWithoutNullStreams;
+let url = "";
+let serverOutput = "";
+
+beforeAll(async () => {
+  server = spawn(TSX, ["scripts/serve.ts", "--demo"], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: "0" },
+  });
+  url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not start:\n${serverOutput}`)),
+      30_000,
+    );
+    server.stdout.on("data", (chunk: Buffer) => {
+      serverOutput += chunk.toString();
+      const found = /listening on (http:\/\/\S+)/.exec(serverOutput);
+      if (found?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    server.stderr.on(
+      "data",
+      (chunk: Buffer) => (serverOutput += chunk.toString()),
+    );
+  });
+}, 40_000);
+
+afterAll(() => {
+  server.kill("SIGTERM");
+});
+
+function push(...args: string[]) {
+  const run = spawnSync(
+    TSX,
+    ["scripts/push.ts", ...args, "--demo", "--url", url],
+    { cwd: ROOT, encoding: "utf8", timeout: 30_000 },
+  );
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+test("a secure JSON text push is answered success, and the server prints the reply it would send", async () => {
+  const { code, stdout } = push(
+    "text",
+    "你好",
+    "--msgid",
+    "7000000000000000001",
+  );
+  expect(code).toBe(0);
+  expect(stdout).toContain("← HTTP 200 success");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(serverOutput).toContain('"msgtype":"text","text":{"content":"收到"}');
+});
+
+test("compatible XML, plaintext, URL verification and retries all work against the same server", () => {
+  expect(
+    push("enter", "--mode", "compatible", "--format", "xml").stdout,
+  ).toContain("← HTTP 200 success");
+  expect(push("image", "--mode", "plaintext").stdout).toContain(
+    "← HTTP 200 success",
+  );
+  expect(push("verify", "hello-echo").stdout).toContain(
+    "← HTTP 200 hello-echo",
+  );
+  const retried = push(
+    "text",
+    "again",
+    "--msgid",
+    "7000000000000000002",
+    "--repeat",
+    "3",
+  );
+  expect(retried.stdout.match(/← HTTP 200 success/g)).toHaveLength(3);
+});
+
+test("push explains its usage and refuses unknown kinds", () => {
+  const bad = push("voice");
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('未知类型 unknown kind "voice"');
+});

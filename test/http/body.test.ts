@@ -1,0 +1,112 @@
+import fc from "fast-check";
+import {
+  BodyError,
+  decodeBody,
+  detectFormat,
+} from "../../cloudfunctions/messagePush/src/http/body";
+import {
+  ConfigError,
+  loadHttpConfig,
+} from "../../cloudfunctions/messagePush/src/http/config";
+
+describe("decodeBody", () => {
+  test("keeps a 64-bit MsgId exact in JSON", () => {
+    expect(
+      decodeBody(
+        '{"MsgId":6054768590064713728,"CreateTime":1714037059}',
+        "json",
+      ),
+    ).toEqual({
+      MsgId: "6054768590064713728",
+      CreateTime: 1714037059,
+    });
+  });
+
+  test("reads XML as text, CDATA and whitespace kept", () => {
+    const xml =
+      "<xml><ToUserName><![CDATA[gh_1]]></ToUserName>\n<CreateTime>1714037059</CreateTime><Content><![CDATA[ a\nb ]]></Content></xml>";
+    expect(decodeBody(xml, "xml")).toEqual({
+      ToUserName: "gh_1",
+      CreateTime: "1714037059",
+      Content: " a\nb ",
+    });
+  });
+
+  test("detects the format from the content type, else from the first character", () => {
+    expect(detectFormat("{}", "text/xml")).toBe("xml");
+    expect(detectFormat("<xml/>", "application/json; charset=utf-8")).toBe(
+      "json",
+    );
+    expect(detectFormat("  <xml></xml>", undefined)).toBe("xml");
+    expect(detectFormat("{}", undefined)).toBe("json");
+  });
+
+  test("random bodies only ever fail with a BodyError", () => {
+    const bodies = fc.oneof(
+      fc.string(),
+      fc.json(),
+      fc.string().map((text) => `<xml>${text}</xml>`),
+      fc
+        .array(
+          fc.constantFrom(
+            "<xml>",
+            "</xml>",
+            "<a>",
+            "</a>",
+            "<![CDATA[",
+            "]]>",
+            "<!DOCTYPE",
+            "&amp;",
+            "{",
+            '"k":',
+            "1e999",
+            "}",
+            "\u0000",
+          ),
+        )
+        .map((parts) => parts.join("")),
+    );
+    fc.assert(
+      fc.property(
+        bodies,
+        fc.constantFrom("json" as const, "xml" as const),
+        (body, format) => {
+          try {
+            const record = decodeBody(body, format);
+            expect(typeof record).toBe("object");
+          } catch (error) {
+            expect(error).toBeInstanceOf(BodyError);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("loadHttpConfig", () => {
+  test("lists every problem at once, without echoing secrets", () => {
+    try {
+      loadHttpConfig({
+        WECHAT_TOKEN: "a",
+        WECHAT_ENCODING_AES_KEY: "secret-but-short",
+        WECHAT_PUSH_MODE: "fast",
+        PUSH_BUDGET_MS: "9000",
+      });
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      expect(error.problems).toHaveLength(5);
+      expect(error.message).not.toContain("secret-but-short");
+      expect(error.message).toContain("WECHAT_TOKEN");
+      expect(error.message).toContain("WECHAT_APPID");
+    }
+  });
+
+  test("accepts plaintext-only settings and defaults the budget", () => {
+    expect(loadHttpConfig({ WECHAT_TOKEN: "AAAAA" })).toEqual({
+      token: "AAAAA",
+      budgetMs: 4000,
+    });
+  });
+});

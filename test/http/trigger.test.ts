@@ -1,0 +1,115 @@
+// The same cloud function reached through an HTTP trigger: the BUILT index.js, wx-server-sdk swapped for
+// the recorder, so replies go out as cloud calls.
+import {
+  buildPushRequest,
+  buildVerifyRequest,
+  DEMO_SETTINGS,
+} from "../../scripts/lib/push-request";
+import { messageOf } from "../../scripts/push";
+import { coldStart } from "../helpers/built-function";
+
+jest.mock(
+  "wx-server-sdk",
+  () => require("../../scripts/lib/recording-sdk").recordingSdk,
+);
+
+const ENV = {
+  WECHAT_TOKEN: DEMO_SETTINGS.token,
+  WECHAT_ENCODING_AES_KEY: DEMO_SETTINGS.encodingAESKey,
+  WECHAT_APPID: DEMO_SETTINGS.appid,
+};
+const saved = { ...process.env };
+beforeAll(() => {
+  jest.spyOn(console, "log").mockImplementation(() => {});
+  jest.spyOn(console, "warn").mockImplementation(() => {});
+  jest.spyOn(console, "error").mockImplementation(() => {});
+});
+afterAll(() => jest.restoreAllMocks());
+afterEach(() => {
+  process.env = { ...saved };
+});
+
+const triggerEvent = (
+  built: ReturnType<typeof buildPushRequest>,
+  base64 = false,
+) => ({
+  httpMethod: built.method,
+  path: "/message-push",
+  headers: { "Content-Type": built.headers["content-type"] },
+  queryStringParameters: built.query,
+  body: base64 ? Buffer.from(built.body).toString("base64") : built.body,
+  isBase64Encoded: base64,
+});
+
+test("a secure-mode XML push through the HTTP trigger is answered success and replied by cloud call", async () => {
+  Object.assign(process.env, ENV);
+  const { main, sdk } = coldStart();
+  const message = messageOf(
+    "text",
+    "你好",
+    "o-trigger",
+    "6054768590064713728",
+  ) as Record<string, unknown>;
+  const response = await main(
+    triggerEvent(
+      buildPushRequest({
+        message,
+        mode: "secure",
+        format: "xml",
+        settings: DEMO_SETTINGS,
+      }),
+      true,
+    ),
+    {},
+  );
+  expect(response).toEqual({
+    statusCode: 200,
+    headers: { "content-type": "text/plain; charset=utf-8" },
+    body: "success",
+    isBase64Encoded: false,
+  });
+  expect(sdk.calls).toEqual([
+    {
+      api: "customerServiceMessage.send",
+      data: { touser: "o-trigger", msgtype: "text", text: { content: "收到" } },
+    },
+  ]);
+});
+
+test("URL verification through the trigger echoes echostr", async () => {
+  Object.assign(process.env, ENV);
+  const { main } = coldStart();
+  const response = await main(
+    triggerEvent(buildVerifyRequest(DEMO_SETTINGS, "4375120948345356249")),
+    {},
+  );
+  expect(response).toMatchObject({
+    statusCode: 200,
+    body: "4375120948345356249",
+  });
+});
+
+test("a forged request gets 401 and sends nothing", async () => {
+  Object.assign(process.env, ENV);
+  const { main, sdk } = coldStart();
+  const built = buildPushRequest({
+    message: messageOf("text", "x", "o", "1") as Record<string, unknown>,
+    mode: "plaintext",
+    format: "json",
+    settings: { token: "WRONG" },
+  });
+  expect(await main(triggerEvent(built), {})).toMatchObject({
+    statusCode: 401,
+  });
+  expect(sdk.calls).toEqual([]);
+});
+
+test("without 消息推送 settings the trigger answers 500 and logs what is missing", async () => {
+  delete process.env["WECHAT_TOKEN"];
+  const { main } = coldStart();
+  const built = buildVerifyRequest(DEMO_SETTINGS, "1");
+  expect(await main(triggerEvent(built), {})).toMatchObject({
+    statusCode: 500,
+    body: "not configured",
+  });
+});
