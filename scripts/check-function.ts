@@ -1,0 +1,24 @@
+// Usage: npm run check:function [-- <function folder>]
+// Checks that the cloud function folder is deployable as it is (DevTools upload or tcb fn deploy).
+import path from "node:path";
+import { checkFunction } from "./lib/check-function";
+import { FUNCTION_DIR } from "./lib/function";
+
+export function main(argv: readonly string[]): number {
+  const folder = path.resolve(argv[0] ?? FUNCTION_DIR);
+  const { problems, openapiCalls } = checkFunction(folder);
+  const name = path.relative(process.cwd(), folder);
+  if (problems.length > 0) {
+    for (const problem of problems) console.error(`✗ ${problem}`);
+    console.error(
+      `\n${name}: ${problems.length} 个问题，不能部署 (not deployable)`,
+    );
+    return 1;
+  }
+  console.log(
+    `✓ ${name} 可以部署 (deployable): index.js 可加载并导出 main；云调用 cloud calls: ${openapiCalls.join(", ") || "(none)"} 均已在 config.json 声明`,
+  );
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,159 @@
+// Usage: npm run deploy [-- --dry-run]
+// Builds, validates and deploys the cloud function with @cloudbase/cli, then checks that it really
+// deployed: tcb has been seen to exit 0 after printing 函数部署失败.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { buildFunction } from "./build";
+import { defaultEnv, validateConfigText } from "./lib/callback-config";
+import { checkFunction } from "./lib/check-function";
+import { FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
+
+const HELP = `用法 Usage: npm run deploy [-- --dry-run]
+
+构建、校验并用 CloudBase CLI (tcb) 部署云函数 ${FUNCTION_NAME}，部署后核对函数状态。
+Builds, checks and deploys the function with tcb, then verifies it exists in the environment.
+
+环境变量 environment:
+  CLOUDBASE_ENV_ID                 云开发环境 ID (or a real envId in cloudbaserc.json)
+  TCB_API_KEY_ID, TCB_API_KEY      腾讯云 API 密钥 SecretId / SecretKey，用于非交互登录 (never printed)
+                                   (TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY are accepted too)
+  TCB_BIN                          tcb 可执行文件 (default node_modules/.bin/tcb)
+  --dry-run                        只打印将要执行的命令 (print the commands, run nothing)`;
+
+interface Step {
+  args: string[];
+  /** What to show instead of args (secrets masked). */
+  shown: string[];
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  return Promise.resolve().then(async () => {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        "dry-run": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help === true) {
+      console.log(HELP);
+      return 0;
+    }
+    const dryRun = values["dry-run"] === true;
+
+    console.log("1/5 构建 build");
+    await buildFunction();
+
+    console.log("2/5 检查云函数目录 check the function folder");
+    const { problems } = checkFunction(FUNCTION_DIR);
+    const validation = validateConfigText(
+      fs.readFileSync(
+        path.join(ROOT, "temp-cloud-callback-config.json"),
+        "utf8",
+      ),
+      { root: ROOT },
+    );
+    for (const { where, message } of validation.errors)
+      problems.push(`temp-cloud-callback-config.json ${where}: ${message}`);
+    if (problems.length > 0) {
+      for (const problem of problems) console.error(`✗ ${problem}`);
+      return 1;
+    }
+
+    console.log("3/5 环境与凭证 environment and credentials");
+    const envId = defaultEnv({ root: ROOT });
+    const keyId =
+      process.env["TCB_API_KEY_ID"] || process.env["TENCENTCLOUD_SECRETID"];
+    const key =
+      process.env["TCB_API_KEY"] || process.env["TENCENTCLOUD_SECRETKEY"];
+    const missing = [
+      envId ? undefined : "CLOUDBASE_ENV_ID (云开发环境 ID)",
+      keyId ? undefined : "TCB_API_KEY_ID (腾讯云 SecretId)",
+      key ? undefined : "TCB_API_KEY (腾讯云 SecretKey)",
+    ].filter((item): item is string => item !== undefined);
+    if (missing.length > 0 && !dryRun) {
+      console.error(`✗ 缺少 (missing): ${missing.join(", ")}`);
+      console.error(
+        "  在 腾讯云控制台 → 访问管理 → API 密钥 创建密钥；环境 ID 见 云开发控制台。",
+      );
+      return 2;
+    }
+    const env = envId ?? "<CLOUDBASE_ENV_ID>";
+    const steps: Step[] = [
+      {
+        args: ["login", "--apiKeyId", keyId ?? "", "--apiKey", key ?? ""],
+        shown: ["login", "--apiKeyId", "***", "--apiKey", "***"],
+      },
+      {
+        args: ["fn", "deploy", FUNCTION_NAME, "-e", env, "--force", "--yes"],
+        shown: [],
+      },
+      { args: ["fn", "detail", FUNCTION_NAME, "-e", env], shown: [] },
+    ];
+    const tcb =
+      process.env["TCB_BIN"] ?? path.join(ROOT, "node_modules", ".bin", "tcb");
+    if (dryRun) {
+      for (const step of steps)
+        console.log(
+          `  ${tcb} ${(step.shown.length > 0 ? step.shown : step.args).join(" ")}`,
+        );
+      console.log("(--dry-run：未执行 nothing run)");
+      return 0;
+    }
+
+    console.log("4/5 登录并部署 log in and deploy");
+    for (const [index, step] of steps.entries()) {
+      const label = (step.shown.length > 0 ? step.shown : step.args).join(" ");
+      const run = spawnSync(tcb, step.args, {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 10 * 60_000,
+        env: process.env,
+      });
+      const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+      // tcb may exit 0 after a failure: read what it said too.
+      const failed =
+        run.status !== 0 || /失败|fail(ed|ure)?\b|error/i.test(output);
+      if (index === 2)
+        console.log("5/5 核对函数状态 verify the deployed function");
+      if (failed || (index === 2 && !output.includes(FUNCTION_NAME))) {
+        console.error(
+          `✗ tcb ${label} 失败 (failed, exit ${String(run.status)}):\n${redact(output, [keyId, key])}`,
+        );
+        return 1;
+      }
+      console.log(`  ✓ tcb ${label}`);
+    }
+    console.log(`✓ ${FUNCTION_NAME} 已部署到 deployed to ${env}`);
+    console.log(
+      "提醒 reminder: config.json 中的云调用权限 (permissions.openapi) 只在开发者工具「上传并部署」时生效；\n" +
+        "  用 tcb 部署后，请在开发者工具中右键 cloudfunctions/messagePush 上传一次，否则云调用返回 -604101。\n" +
+        "  (cloud-call permissions are applied by a DevTools upload; tcb does not apply them.)",
+    );
+    return 0;
+  });
+}
+
+function redact(
+  text: string,
+  secrets: readonly (string | undefined)[],
+): string {
+  return secrets.reduce<string>(
+    (out, secret) => (secret ? out.split(secret).join("***") : out),
+    text,
+  );
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(
+        `✗ 部署失败 (deploy failed): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}

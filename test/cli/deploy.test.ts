@@ -1,0 +1,142 @@
+// `npm run deploy` against a stand-in tcb that reproduces the real CLI's success and its silent failure,
+// and `npm run check:function` on good and broken function folders.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { checkFunction } from "../../scripts/lib/check-function";
+import { FUNCTION_DIR } from "../../scripts/lib/function";
+
+const ROOT = path.join(__dirname, "..", "..");
+const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const FAKE_TCB = path.join(ROOT, "test", "helpers", "fake-tcb.js");
+const SECRET_ID = "AKIDfakeSecretId0123456789";
+const SECRET_KEY = "fakeSecretKey-do-not-print";
+
+function deploy(env: Record<string, string | undefined>, ...args: string[]) {
+  return new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn(TSX, ["scripts/deploy.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+describe("npm run deploy", () => {
+  let log: string;
+  beforeEach(
+    () =>
+      (log = path.join(
+        fs.mkdtempSync(path.join(os.tmpdir(), "tcb-")),
+        "calls.log",
+      )),
+  );
+  const env = (mode: string) => ({
+    TCB_BIN: FAKE_TCB,
+    FAKE_TCB_MODE: mode,
+    FAKE_TCB_LOG: log,
+    CLOUDBASE_ENV_ID: "prod-1a2b3c",
+    TCB_API_KEY_ID: SECRET_ID,
+    TCB_API_KEY: SECRET_KEY,
+  });
+  const calls = () =>
+    fs
+      .readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as string[]);
+
+  test("logs in, deploys with the env, verifies the function, reminds about permissions", async () => {
+    const { code, output } = await deploy(env("success"));
+    expect(code).toBe(0);
+    expect(calls()).toEqual([
+      ["login", "--apiKeyId", SECRET_ID, "--apiKey", SECRET_KEY],
+      ["fn", "deploy", "messagePush", "-e", "prod-1a2b3c", "--force", "--yes"],
+      ["fn", "detail", "messagePush", "-e", "prod-1a2b3c"],
+    ]);
+    expect(output).toContain("已部署到 deployed to prod-1a2b3c");
+    expect(output).toContain("-604101");
+    expect(output).not.toContain(SECRET_ID);
+    expect(output).not.toContain(SECRET_KEY);
+  }, 60_000);
+
+  test("fails loudly when tcb prints 函数部署失败 but exits 0", async () => {
+    const { code, output } = await deploy(env("silent-failure"));
+    expect(code).toBe(1);
+    expect(output).toContain("函数部署失败");
+    expect(output).toContain("✗ tcb fn deploy messagePush");
+    expect(calls().map((args) => args.slice(0, 2).join(" "))).toEqual([
+      "login --apiKeyId",
+      "fn deploy",
+    ]);
+  }, 60_000);
+
+  test("fails when the function is not there after a deploy that looked fine", async () => {
+    const { code, output } = await deploy(env("missing"));
+    expect(code).toBe(1);
+    expect(output).toContain("✗ tcb fn detail messagePush");
+  }, 60_000);
+
+  test("without credentials, says exactly what is missing and runs nothing", async () => {
+    const { code, output } = await deploy({
+      ...env("success"),
+      TCB_API_KEY: "",
+      TENCENTCLOUD_SECRETKEY: "",
+      CLOUDBASE_ENV_ID: "",
+    });
+    expect(code).toBe(2);
+    expect(output).toContain(
+      "缺少 (missing): CLOUDBASE_ENV_ID (云开发环境 ID), TCB_API_KEY (腾讯云 SecretKey)",
+    );
+    expect(fs.existsSync(log)).toBe(false);
+  }, 60_000);
+
+  test("--dry-run prints the commands with the keys masked", async () => {
+    const { code, output } = await deploy(env("success"), "--dry-run");
+    expect(code).toBe(0);
+    expect(output).toContain("login --apiKeyId *** --apiKey ***");
+    expect(output).toContain(
+      "fn deploy messagePush -e prod-1a2b3c --force --yes",
+    );
+    expect(output).not.toContain(SECRET_KEY);
+    expect(fs.existsSync(log)).toBe(false);
+  }, 60_000);
+});
+
+describe("check:function", () => {
+  test("the built function is deployable and declares every cloud call it makes", () => {
+    expect(checkFunction(FUNCTION_DIR)).toEqual({
+      problems: [],
+      openapiCalls: ["customerServiceMessage.send"],
+    });
+  });
+
+  test("names each problem of a broken folder", () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "fn-"));
+    fs.copyFileSync(
+      path.join(FUNCTION_DIR, "index.js"),
+      path.join(folder, "index.js"),
+    );
+    fs.writeFileSync(path.join(folder, "index.ts"), "export {};");
+    fs.writeFileSync(
+      path.join(folder, "package.json"),
+      JSON.stringify({
+        scripts: { postinstall: "tsc" },
+        dependencies: { "no-such-package-xyz": "1" },
+      }),
+    );
+    fs.writeFileSync(
+      path.join(folder, "config.json"),
+      JSON.stringify({ permissions: { openapi: [] } }),
+    );
+    const { problems } = checkFunction(folder);
+    expect(problems.join("\n")).toContain("index.ts");
+    expect(problems.join("\n")).toContain("postinstall");
+    expect(problems.join("\n")).toContain("no-such-package-xyz");
+    expect(problems.join("\n")).toContain("缺少 customerServiceMessage.send");
+  });
+});
