@@ -55,6 +55,8 @@ module.exports = tseslint.config(
         require: "readonly",
         module: "writable",
         __dirname: "readonly",
+        process: "readonly",
+        console: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
