@@ -289,13 +289,17 @@ async function readLive(api: Api): Promise<Live> {
   return {
     enable: typeof config?.enable === "boolean" ? config.enable : undefined,
     tuples: callbacks.map((entry) => ({
-      msgType: String(entry["msgType"] ?? ""),
-      event: String(entry["event"] ?? ""),
-      env: String(entry["env"] ?? ""),
-      functionName: String(entry["functionName"] ?? ""),
+      msgType: text(entry["msgType"]),
+      event: text(entry["event"]),
+      env: text(entry["env"]),
+      functionName: text(entry["functionName"]),
       enable: entry["enable"] !== false,
     })),
   };
+}
+
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
 }
 
 function compare(
