@@ -21,10 +21,7 @@ module.exports = tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       // `typeof import("…")` types the lazy require()s that keep the push path light.
-      "@typescript-eslint/consistent-type-imports": [
-        "error",
-        { disallowTypeAnnotations: false },
-      ],
+      "@typescript-eslint/consistent-type-imports": ["error", { disallowTypeAnnotations: false }],
       "@typescript-eslint/switch-exhaustiveness-check": "error",
       "@typescript-eslint/no-floating-promises": "error",
     },

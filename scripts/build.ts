@@ -25,9 +25,7 @@ export async function buildFunction(outfile = BUILT_ENTRY): Promise<void> {
 
 if (require.main === module) {
   buildFunction().catch((error: unknown) => {
-    console.error(
-      `构建失败 (build failed): ${error instanceof Error ? error.message : String(error)}`,
-    );
+    console.error(`构建失败 (build failed): ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   });
 }

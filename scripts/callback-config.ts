@@ -4,10 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import {
-  apiBase,
-  postWechatApi,
-} from "../cloudfunctions/messagePush/src/wechat-api/client";
+import { apiBase, postWechatApi } from "../cloudfunctions/messagePush/src/wechat-api/client";
 import { createTokenSource } from "../cloudfunctions/messagePush/src/wechat-api/token";
 import type { CallbackTuple, Validation } from "./lib/callback-config";
 import { tupleKey, validateConfigText } from "./lib/callback-config";
@@ -42,10 +39,7 @@ const console_: Io = {
   err: (line) => console.error(line),
 };
 
-export async function main(
-  argv: readonly string[],
-  io: Io = console_,
-): Promise<number> {
+export async function main(argv: readonly string[], io: Io = console_): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -58,9 +52,7 @@ export async function main(
       },
     });
   } catch (error) {
-    io.err(
-      `${error instanceof Error ? error.message : String(error)}\n\n${HELP}`,
-    );
+    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -69,9 +61,7 @@ export async function main(
     io.out(HELP);
     return values.help === true ? 0 : 2;
   }
-  const file = path.resolve(
-    fileArg ?? path.join(ROOT, "temp-cloud-callback-config.json"),
-  );
+  const file = path.resolve(fileArg ?? path.join(ROOT, "temp-cloud-callback-config.json"));
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
     io.err("--timeout 应为正整数毫秒 (a positive number of milliseconds)");
@@ -91,11 +81,7 @@ export async function main(
       return report(name, validation, io) ? 0 : 1;
     case "upload":
       if (!report(name, validation, io)) return 1;
-      return upload(
-        validation,
-        { dryRun: values["dry-run"] === true, timeoutMs },
-        io,
-      );
+      return upload(validation, { dryRun: values["dry-run"] === true, timeoutMs }, io);
     case "pull":
       if (!report(name, validation, io)) return 1;
       return pull(validation, timeoutMs, io);
@@ -107,14 +93,10 @@ export async function main(
 
 /** Prints problems (all of them) and, when valid, the normalised routes. True when there is no error. */
 function report(name: string, validation: Validation, io: Io): boolean {
-  for (const { where, message } of validation.warnings)
-    io.err(`⚠ ${name} ${where}: ${message}`);
-  for (const { where, message } of validation.errors)
-    io.err(`✗ ${name} ${where}: ${message}`);
+  for (const { where, message } of validation.warnings) io.err(`⚠ ${name} ${where}: ${message}`);
+  for (const { where, message } of validation.errors) io.err(`✗ ${name} ${where}: ${message}`);
   if (validation.errors.length > 0) {
-    io.err(
-      `\n${name}: ${validation.errors.length} 个错误 (errors)，未通过校验 (invalid)`,
-    );
+    io.err(`\n${name}: ${validation.errors.length} 个错误 (errors)，未通过校验 (invalid)`);
     return false;
   }
   io.out(
@@ -127,13 +109,7 @@ function report(name: string, validation: Validation, io: Io): boolean {
 function tupleTable(tuples: readonly CallbackTuple[]): string {
   return table(
     ["MsgType", "Event", "云函数 function", "环境 env", "enable"],
-    tuples.map((t) => [
-      t.msgType,
-      t.event || "-",
-      t.functionName,
-      t.env,
-      String(t.enable),
-    ]),
+    tuples.map((t) => [t.msgType, t.event || "-", t.functionName, t.env, String(t.enable)]),
   );
 }
 
@@ -141,15 +117,13 @@ function requestBody(validation: Validation) {
   return {
     function_config: {
       enable: validation.enable,
-      callbacks: validation.tuples.map(
-        ({ msgType, event, env, functionName, enable }) => ({
-          msgType,
-          event,
-          env,
-          functionName,
-          enable,
-        }),
-      ),
+      callbacks: validation.tuples.map(({ msgType, event, env, functionName, enable }) => ({
+        msgType,
+        event,
+        env,
+        functionName,
+        enable,
+      })),
     },
   };
 }
@@ -167,9 +141,7 @@ async function upload(
   }
   const body = requestBody(validation);
   if (options.dryRun) {
-    io.out(
-      `\nPOST ${apiBase()}/tcb/setcallbackconfig?access_token=<由 stable_token 获取 from stable_token>`,
-    );
+    io.out(`\nPOST ${apiBase()}/tcb/setcallbackconfig?access_token=<由 stable_token 获取 from stable_token>`);
     io.out(JSON.stringify(body, null, 2));
     io.out("(--dry-run：未发送 nothing sent)");
     return 0;
@@ -187,17 +159,11 @@ async function upload(
         rows.map((row) => row.cells),
       ),
     );
-    const mismatches =
-      rows.filter((row) => !row.same).length +
-      (live.enable === validation.enable ? 0 : 1);
+    const mismatches = rows.filter((row) => !row.same).length + (live.enable === validation.enable ? 0 : 1);
     if (live.enable !== validation.enable)
-      io.err(
-        `✗ enable: 发送 sent ${String(validation.enable)}, 平台 platform ${String(live.enable)}`,
-      );
+      io.err(`✗ enable: 发送 sent ${String(validation.enable)}, 平台 platform ${String(live.enable)}`);
     if (mismatches > 0) {
-      io.err(
-        `✗ 平台上的配置与发送的不一致 (read-back differs in ${mismatches} place(s))`,
-      );
+      io.err(`✗ 平台上的配置与发送的不一致 (read-back differs in ${mismatches} place(s))`);
       return 1;
     }
     io.out("✓ 已核对：平台上的配置与文件一致 (verified by read-back)");
@@ -208,11 +174,7 @@ async function upload(
   }
 }
 
-async function pull(
-  validation: Validation,
-  timeoutMs: number,
-  io: Io,
-): Promise<number> {
+async function pull(validation: Validation, timeoutMs: number, io: Io): Promise<number> {
   const api = connect(timeoutMs, io);
   if (api === undefined) return 2;
   try {
@@ -224,8 +186,7 @@ async function pull(
         rows.map((row) => row.cells),
       ),
     );
-    const differs =
-      rows.some((row) => !row.same) || live.enable !== validation.enable;
+    const differs = rows.some((row) => !row.same) || live.enable !== validation.enable;
     io.out(
       differs
         ? "≠ 线上配置与文件不同 (the live config differs)"
@@ -245,19 +206,11 @@ interface Api {
 function connect(timeoutMs: number, io: Io): Api | undefined {
   const appid = process.env["WECHAT_APPID"];
   const secret = process.env["WECHAT_APPSECRET"];
-  const missing = [
-    appid ? undefined : "WECHAT_APPID",
-    secret ? undefined : "WECHAT_APPSECRET",
-  ].filter(Boolean);
-  if (
-    appid === undefined ||
-    appid === "" ||
-    secret === undefined ||
-    secret === ""
-  ) {
-    io.err(
-      `✗ 缺少环境变量 (missing) ${missing.join(", ")}：小程序的 AppID / AppSecret（开发管理→开发设置）`,
-    );
+  const missing = [appid ? undefined : "WECHAT_APPID", secret ? undefined : "WECHAT_APPSECRET"].filter(
+    Boolean,
+  );
+  if (appid === undefined || appid === "" || secret === undefined || secret === "") {
+    io.err(`✗ 缺少环境变量 (missing) ${missing.join(", ")}：小程序的 AppID / AppSecret（开发管理→开发设置）`);
     return undefined;
   }
   const base = apiBase();
@@ -281,11 +234,8 @@ async function readLive(api: Api): Promise<Live> {
   const answer = (await api.call("/tcb/getcallbackconfig", {})) as {
     data?: { function_config?: unknown };
   };
-  const config = answer.data?.function_config as
-    { enable?: unknown; callbacks?: unknown } | undefined;
-  const callbacks = Array.isArray(config?.callbacks)
-    ? (config.callbacks as Record<string, unknown>[])
-    : [];
+  const config = answer.data?.function_config as { enable?: unknown; callbacks?: unknown } | undefined;
+  const callbacks = Array.isArray(config?.callbacks) ? (config.callbacks as Record<string, unknown>[]) : [];
   return {
     enable: typeof config?.enable === "boolean" ? config.enable : undefined,
     tuples: callbacks.map((entry) => ({
@@ -302,17 +252,10 @@ function text(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-function compare(
-  expected: readonly CallbackTuple[],
-  live: Live,
-): { cells: string[]; same: boolean }[] {
+function compare(expected: readonly CallbackTuple[], live: Live): { cells: string[]; same: boolean }[] {
   const describe = (tuple: CallbackTuple | undefined) =>
-    tuple === undefined
-      ? "(无 none)"
-      : `${tuple.functionName}@${tuple.env}${tuple.enable ? "" : " (off)"}`;
-  const liveByKey = new Map(
-    live.tuples.map((tuple) => [tupleKey(tuple), tuple]),
-  );
+    tuple === undefined ? "(无 none)" : `${tuple.functionName}@${tuple.env}${tuple.enable ? "" : " (off)"}`;
+  const liveByKey = new Map(live.tuples.map((tuple) => [tupleKey(tuple), tuple]));
   const keys = [...new Set([...expected.map(tupleKey), ...liveByKey.keys()])];
   return keys.map((key) => {
     const want = expected.find((tuple) => tupleKey(tuple) === key);
@@ -320,13 +263,7 @@ function compare(
     const same = describe(want) === describe(have);
     const [msgType = "", event = ""] = key.split("|");
     return {
-      cells: [
-        msgType,
-        event || "-",
-        describe(want),
-        describe(have),
-        same ? "✓" : "✗",
-      ],
+      cells: [msgType, event || "-", describe(want), describe(have), same ? "✓" : "✗"],
       same,
     };
   });

@@ -10,9 +10,7 @@ export function main(argv: readonly string[]): number {
   const name = path.relative(process.cwd(), folder);
   if (problems.length > 0) {
     for (const problem of problems) console.error(`✗ ${problem}`);
-    console.error(
-      `\n${name}: ${problems.length} 个问题，不能部署 (not deployable)`,
-    );
+    console.error(`\n${name}: ${problems.length} 个问题，不能部署 (not deployable)`);
     return 1;
   }
   console.log(

@@ -49,10 +49,7 @@ export function main(argv: readonly string[]): Promise<number> {
     console.log("2/5 检查云函数目录 check the function folder");
     const { problems } = checkFunction(FUNCTION_DIR);
     const validation = validateConfigText(
-      fs.readFileSync(
-        path.join(ROOT, "temp-cloud-callback-config.json"),
-        "utf8",
-      ),
+      fs.readFileSync(path.join(ROOT, "temp-cloud-callback-config.json"), "utf8"),
       { root: ROOT },
     );
     for (const { where, message } of validation.errors)
@@ -64,10 +61,8 @@ export function main(argv: readonly string[]): Promise<number> {
 
     console.log("3/5 环境与凭证 environment and credentials");
     const envId = defaultEnv({ root: ROOT });
-    const keyId =
-      process.env["TCB_API_KEY_ID"] || process.env["TENCENTCLOUD_SECRETID"];
-    const key =
-      process.env["TCB_API_KEY"] || process.env["TENCENTCLOUD_SECRETKEY"];
+    const keyId = process.env["TCB_API_KEY_ID"] || process.env["TENCENTCLOUD_SECRETID"];
+    const key = process.env["TCB_API_KEY"] || process.env["TENCENTCLOUD_SECRETKEY"];
     const missing = [
       envId ? undefined : "CLOUDBASE_ENV_ID (云开发环境 ID)",
       keyId ? undefined : "TCB_API_KEY_ID (腾讯云 SecretId)",
@@ -75,9 +70,7 @@ export function main(argv: readonly string[]): Promise<number> {
     ].filter((item): item is string => item !== undefined);
     if (missing.length > 0 && !dryRun) {
       console.error(`✗ 缺少 (missing): ${missing.join(", ")}`);
-      console.error(
-        "  在 腾讯云控制台 → 访问管理 → API 密钥 创建密钥；环境 ID 见 云开发控制台。",
-      );
+      console.error("  在 腾讯云控制台 → 访问管理 → API 密钥 创建密钥；环境 ID 见 云开发控制台。");
       return 2;
     }
     const env = envId ?? "<CLOUDBASE_ENV_ID>";
@@ -92,13 +85,10 @@ export function main(argv: readonly string[]): Promise<number> {
       },
       { args: ["fn", "detail", FUNCTION_NAME, "-e", env], shown: [] },
     ];
-    const tcb =
-      process.env["TCB_BIN"] ?? path.join(ROOT, "node_modules", ".bin", "tcb");
+    const tcb = process.env["TCB_BIN"] ?? path.join(ROOT, "node_modules", ".bin", "tcb");
     if (dryRun) {
       for (const step of steps)
-        console.log(
-          `  ${tcb} ${(step.shown.length > 0 ? step.shown : step.args).join(" ")}`,
-        );
+        console.log(`  ${tcb} ${(step.shown.length > 0 ? step.shown : step.args).join(" ")}`);
       console.log("(--dry-run：未执行 nothing run)");
       return 0;
     }
@@ -114,10 +104,8 @@ export function main(argv: readonly string[]): Promise<number> {
       });
       const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
       // tcb may exit 0 after a failure: read what it said too.
-      const failed =
-        run.status !== 0 || /失败|fail(ed|ure)?\b|error/i.test(output);
-      if (index === 2)
-        console.log("5/5 核对函数状态 verify the deployed function");
+      const failed = run.status !== 0 || /失败|fail(ed|ure)?\b|error/i.test(output);
+      if (index === 2) console.log("5/5 核对函数状态 verify the deployed function");
       if (failed || (index === 2 && !output.includes(FUNCTION_NAME))) {
         console.error(
           `✗ tcb ${label} 失败 (failed, exit ${String(run.status)}):\n${redact(output, [keyId, key])}`,
@@ -136,23 +124,15 @@ export function main(argv: readonly string[]): Promise<number> {
   });
 }
 
-function redact(
-  text: string,
-  secrets: readonly (string | undefined)[],
-): string {
-  return secrets.reduce<string>(
-    (out, secret) => (secret ? out.split(secret).join("***") : out),
-    text,
-  );
+function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  return secrets.reduce<string>((out, secret) => (secret ? out.split(secret).join("***") : out), text);
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      console.error(
-        `✗ 部署失败 (deploy failed): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      console.error(`✗ 部署失败 (deploy failed): ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = 1;
     },
   );

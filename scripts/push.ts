@@ -5,11 +5,7 @@ import { parseArgs } from "node:util";
 import type { BodyFormat } from "../cloudfunctions/messagePush/src/http/body";
 import type { PushMode } from "../cloudfunctions/messagePush/src/http/config";
 import type { BuiltRequest, PushSettings } from "./lib/push-request";
-import {
-  buildPushRequest,
-  buildVerifyRequest,
-  DEMO_SETTINGS,
-} from "./lib/push-request";
+import { buildPushRequest, buildVerifyRequest, DEMO_SETTINGS } from "./lib/push-request";
 
 const HELP = `用法 Usage: npm run push -- <类型 kind> [内容 content] [options]
 
@@ -61,15 +57,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const format = values.format as BodyFormat;
   if (format !== "json" && format !== "xml")
     return usage(`--format 应为 json 或 xml, got "${values.format}"`);
-  const mode = (values.mode ??
-    (settings.encodingAESKey === undefined
-      ? "plaintext"
-      : "secure")) as PushMode;
+  const mode = (values.mode ?? (settings.encodingAESKey === undefined ? "plaintext" : "secure")) as PushMode;
   if (!["plaintext", "compatible", "secure"].includes(mode))
     return usage(`--mode 应为 plaintext|compatible|secure`);
   const repeat = Number(values.repeat);
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10)
-    return usage("--repeat 应为 1-10");
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) return usage("--repeat 应为 1-10");
 
   let built: BuiltRequest;
   if (kind === "verify") {
@@ -82,10 +74,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let failed = false;
   for (let i = 0; i < repeat; i += 1) {
-    const { status, body } = await deliver(
-      new URL(built.path, values.url),
-      built,
-    );
+    const { status, body } = await deliver(new URL(built.path, values.url), built);
     console.log(`← HTTP ${status} ${body}`);
     failed ||= status !== 200;
   }
@@ -115,11 +104,7 @@ export function messageOf(
     FromUserName: from,
     CreateTime: Math.floor(Date.now() / 1000),
   };
-  const id =
-    msgid ??
-    String(
-      BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1e6)),
-    );
+  const id = msgid ?? String(BigInt(Date.now()) * 1_000_000n + BigInt(Math.floor(Math.random() * 1e6)));
   switch (kind) {
     case "text":
       return {
@@ -159,25 +144,18 @@ export function messageOf(
   }
 }
 
-function deliver(
-  url: URL,
-  built: BuiltRequest,
-): Promise<{ status: number; body: string }> {
+function deliver(url: URL, built: BuiltRequest): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: built.method, headers: built.headers, timeout: 10_000 },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-      },
-    );
+    const req = request(url, { method: built.method, headers: built.headers, timeout: 10_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
+    });
     req.on("timeout", () => req.destroy(new Error("no answer within 10 s")));
     req.on("error", reject);
     req.end(built.body);
@@ -193,9 +171,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      console.error(
-        `发送失败 (push failed): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      console.error(`发送失败 (push failed): ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = 1;
     },
   );

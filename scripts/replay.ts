@@ -42,17 +42,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       const openid = values.openid ?? senderOf(event);
       recordingSdk.context = openid === undefined ? {} : { OPENID: openid };
       const returned = await main(event, {});
-      for (const call of recordingSdk.calls)
-        console.log(`  → ${call.api} ${JSON.stringify(call.data)}`);
+      for (const call of recordingSdk.calls) console.log(`  → ${call.api} ${JSON.stringify(call.data)}`);
       if (recordingSdk.calls.length === 0) console.log("  → (不回复 no reply)");
       sends += recordingSdk.calls.length;
       console.log(`  ← main() 返回 returned ${JSON.stringify(returned)}`);
       if (returned !== "success") failures += 1;
     } catch (error) {
       failures += 1;
-      console.error(
-        `  ✗ ${error instanceof Error ? error.message : String(error)}`,
-      );
+      console.error(`  ✗ ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   console.log(

@@ -6,12 +6,10 @@ import { createApp } from "../cloudfunctions/messagePush/src/app";
 import { createConsoleLog } from "../cloudfunctions/messagePush/src/core/log";
 import { createMemoryStore } from "../cloudfunctions/messagePush/src/core/memory-store";
 import type { Send } from "../cloudfunctions/messagePush/src/core/reply";
-import {
-  ConfigError,
-  loadHttpConfig,
-} from "../cloudfunctions/messagePush/src/http/config";
+import { ConfigError, loadHttpConfig } from "../cloudfunctions/messagePush/src/http/config";
 import { createPushServer } from "../cloudfunctions/messagePush/src/http/node";
-import { createHttpsSend } from "../cloudfunctions/messagePush/src/http/send";
+import { createHttpsSend, createHttpsTyping } from "../cloudfunctions/messagePush/src/http/send";
+import type { SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
 import { apiBase } from "../cloudfunctions/messagePush/src/wechat-api/client";
 import { createTokenSource } from "../cloudfunctions/messagePush/src/wechat-api/token";
 import { DEMO_SETTINGS } from "./lib/push-request";
@@ -66,18 +64,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const appid = env["WECHAT_APPID"];
   const secret = env["WECHAT_APPSECRET"];
-  const send: Send =
-    appid !== undefined && secret !== undefined && secret !== ""
-      ? createHttpsSend(
-          createTokenSource({ appid, secret, base: apiBase(env) }),
-          { base: apiBase(env) },
-        )
-      : (payload) =>
-          Promise.resolve(
-            log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", {
-              ...payload,
-            }),
-          );
+  let send: Send = (payload) =>
+    Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
+  let typing: SetTyping | undefined;
+  if (appid !== undefined && secret !== undefined && secret !== "") {
+    const tokens = createTokenSource({ appid, secret, base: apiBase(env) });
+    send = createHttpsSend(tokens, { base: apiBase(env) });
+    typing = createHttpsTyping(tokens, { base: apiBase(env) });
+  }
 
   const host = env["HOST"] ?? "127.0.0.1";
   const port = Number(env["PORT"] ?? 8080);
@@ -90,6 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     config,
     send,
     log,
+    ...(typing === undefined ? {} : { typing }),
     store: createMemoryStore(),
   });
   await new Promise<void>((resolve, reject) => {
@@ -98,9 +93,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const address = server.address();
   const where =
-    typeof address === "object" && address !== null
-      ? `http://${host}:${address.port}/`
-      : String(address);
+    typeof address === "object" && address !== null ? `http://${host}:${address.port}/` : String(address);
   console.log(`消息推送服务已启动 push endpoint listening on ${where}`);
   console.log(
     `  模式 mode: ${config.mode ?? "auto"} · 密钥 key: ${config.aesKey ? "set" : "not set"} · ` +
@@ -117,9 +110,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      console.error(
-        `启动失败 (serve failed): ${error instanceof Error ? error.message : String(error)}`,
-      );
+      console.error(`启动失败 (serve failed): ${error instanceof Error ? error.message : String(error)}`);
       process.exitCode = 1;
     },
   );

@@ -7,10 +7,7 @@ import type { Main } from "./helpers/built-function";
 import { coldStart } from "./helpers/built-function";
 import { loadEventFixtures, senderOf } from "./helpers/event-fixtures";
 
-jest.mock(
-  "wx-server-sdk",
-  () => require("../scripts/lib/recording-sdk").recordingSdk,
-);
+jest.mock("wx-server-sdk", () => require("../scripts/lib/recording-sdk").recordingSdk);
 
 const textReply = (touser: string, content: string): RecordedCall => ({
   api: "customerServiceMessage.send",
@@ -30,11 +27,8 @@ const EXPECTED_SENDS: Record<string, (openid: string) => RecordedCall[]> = {
 function expectationOf(name: string): (openid: string) => RecordedCall[] {
   const key = Object.keys(EXPECTED_SENDS)
     .sort((a, b) => b.length - a.length)
-    .find(
-      (prefix) => name === `${prefix}.json` || name.startsWith(`${prefix}.`),
-    );
-  if (key === undefined)
-    throw new Error(`fixture ${name} does not start with a known kind`);
+    .find((prefix) => name === `${prefix}.json` || name.startsWith(`${prefix}.`));
+  if (key === undefined) throw new Error(`fixture ${name} does not start with a known kind`);
   return EXPECTED_SENDS[key] as (openid: string) => RecordedCall[];
 }
 
@@ -53,14 +47,7 @@ afterAll(() => jest.restoreAllMocks());
 describe("replaying recorded events through the built function", () => {
   test("covers every kind of push", () => {
     const kinds = new Set(fixtures.map(({ name }) => name.split(".")[0]));
-    expect([...kinds].sort()).toEqual([
-      "event",
-      "image",
-      "malformed",
-      "miniprogrampage",
-      "text",
-      "unknown",
-    ]);
+    expect([...kinds].sort()).toEqual(["event", "image", "malformed", "miniprogrampage", "text", "unknown"]);
   });
 
   test.each(fixtures.map((fixture) => [fixture.name, fixture] as const))(

@@ -16,12 +16,7 @@ export const CUSTOMER_SERVICE_TUPLES = [
 ] as const;
 
 /** Pushes the docs list as routable to cloud functions (PROTOCOL.md §3–4); others are warned about. */
-export const KNOWN_MSG_TYPES = [
-  "text",
-  "image",
-  "miniprogrampage",
-  "event",
-] as const;
+export const KNOWN_MSG_TYPES = ["text", "image", "miniprogrampage", "event"] as const;
 export const KNOWN_EVENTS = [
   "user_enter_tempsession",
   "express_add_path",
@@ -49,8 +44,7 @@ const name = (what: string) =>
 
 const legacyEntry = z.strictObject({
   msgType: z.literal(1, {
-    error:
-      "旧版格式只支持 1 = 客服消息 (legacy msgType: only 1, customer-service messages)",
+    error: "旧版格式只支持 1 = 客服消息 (legacy msgType: only 1, customer-service messages)",
   }),
   functionName: name("functionName"),
   env: z.string().optional(),
@@ -60,9 +54,7 @@ const tupleEntry = z.strictObject({
   event: z.string().optional(),
   functionName: name("functionName"),
   env: z.string().optional(),
-  enable: z
-    .boolean({ error: "应为 true 或 false (enable should be a boolean)" })
-    .optional(),
+  enable: z.boolean({ error: "应为 true 或 false (enable should be a boolean)" }).optional(),
 });
 
 export const configSchema = z.strictObject({
@@ -107,10 +99,7 @@ export interface ValidateOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export function validateConfigText(
-  text: string,
-  options: ValidateOptions,
-): Validation {
+export function validateConfigText(text: string, options: ValidateOptions): Validation {
   const result: Validation = {
     errors: [],
     warnings: [],
@@ -143,19 +132,13 @@ export function validateConfigText(
   if (!config.enable) {
     result.warnings.push({
       where: "enable",
-      message:
-        "enable 为 false：不会有任何消息推送到云函数 (no push will reach a function)",
+      message: "enable 为 false：不会有任何消息推送到云函数 (no push will reach a function)",
     });
   }
   const fallbackEnv = defaultEnv(options);
   config.callbacks.forEach((entry, index) => {
     const where = `callbacks[${index}]`;
-    checkFunctionFolder(
-      options.root,
-      entry.functionName,
-      `${where}.functionName`,
-      result,
-    );
+    checkFunctionFolder(options.root, entry.functionName, `${where}.functionName`, result);
     let env = entry.env ?? "";
     // An empty or placeholder env takes CLOUDBASE_ENV_ID / cloudbaserc.json's envId when there is one.
     if (env === "" || PLACEHOLDER_ENV.test(env)) {
@@ -201,10 +184,7 @@ export function validateConfigText(
   for (const tuple of result.tuples) {
     const key = tupleKey(tuple);
     const owner = owners.get(key);
-    if (
-      owner !== undefined &&
-      (owner.functionName !== tuple.functionName || owner.env !== tuple.env)
-    ) {
+    if (owner !== undefined && (owner.functionName !== tuple.functionName || owner.env !== tuple.env)) {
       result.errors.push({
         where: "callbacks",
         message: `<${tuple.msgType}, ${tuple.event || "-"}> 同时推送到 ${owner.functionName}@${owner.env} 和 ${tuple.functionName}@${tuple.env} (one tuple, two functions): 只保留一个`,
@@ -217,9 +197,7 @@ export function validateConfigText(
     }
     owners.set(key, tuple);
   }
-  result.tuples = [
-    ...new Map(result.tuples.map((tuple) => [tupleKey(tuple), tuple])).values(),
-  ];
+  result.tuples = [...new Map(result.tuples.map((tuple) => [tupleKey(tuple), tuple])).values()];
   return result;
 }
 
@@ -227,21 +205,14 @@ export function tupleKey(tuple: { msgType: string; event: string }): string {
   return `${tuple.msgType}|${tuple.event}`;
 }
 
-function warnUnknown(
-  tuple: { msgType: string; event: string },
-  where: string,
-  result: Validation,
-) {
+function warnUnknown(tuple: { msgType: string; event: string }, where: string, result: Validation) {
   if (!(KNOWN_MSG_TYPES as readonly string[]).includes(tuple.msgType)) {
     result.warnings.push({
       where: `${where}.msgType`,
       message: `未知的 msgType "${tuple.msgType}" (unknown); 已知 known: ${KNOWN_MSG_TYPES.join(", ")}`,
     });
   }
-  if (
-    tuple.msgType === "event" &&
-    !(KNOWN_EVENTS as readonly string[]).includes(tuple.event)
-  ) {
+  if (tuple.msgType === "event" && !(KNOWN_EVENTS as readonly string[]).includes(tuple.event)) {
     result.warnings.push({
       where: `${where}.event`,
       message: `未知的 event "${tuple.event}" (unknown); 已知 known: ${KNOWN_EVENTS.join(", ")}`,
@@ -255,12 +226,7 @@ function warnUnknown(
   }
 }
 
-function checkFunctionFolder(
-  root: string,
-  functionName: string,
-  where: string,
-  result: Validation,
-) {
+function checkFunctionFolder(root: string, functionName: string, where: string, result: Validation) {
   const folder = path.join(root, "cloudfunctions", functionName);
   if (!fs.existsSync(folder)) {
     result.errors.push({
@@ -273,9 +239,7 @@ function checkFunctionFolder(
     (file) => !fs.existsSync(path.join(folder, file)),
   );
   if (missing.length > 0) {
-    const hint = missing.includes("index.js")
-      ? "；先运行 npm run build (run `npm run build`)"
-      : "";
+    const hint = missing.includes("index.js") ? "；先运行 npm run build (run `npm run build`)" : "";
     result.errors.push({
       where,
       message: `cloudfunctions/${functionName} 缺少 ${missing.join(", ")} (missing)${hint}`,
@@ -288,15 +252,10 @@ export function defaultEnv(options: ValidateOptions): string | undefined {
   const fromEnv = (options.env ?? process.env)["CLOUDBASE_ENV_ID"];
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   try {
-    const rc = JSON.parse(
-      fs.readFileSync(path.join(options.root, "cloudbaserc.json"), "utf8"),
-    ) as { envId?: unknown };
-    if (
-      typeof rc.envId === "string" &&
-      rc.envId !== "" &&
-      !PLACEHOLDER_ENV.test(rc.envId)
-    )
-      return rc.envId;
+    const rc = JSON.parse(fs.readFileSync(path.join(options.root, "cloudbaserc.json"), "utf8")) as {
+      envId?: unknown;
+    };
+    if (typeof rc.envId === "string" && rc.envId !== "" && !PLACEHOLDER_ENV.test(rc.envId)) return rc.envId;
   } catch {
     // no cloudbaserc.json, or not JSON: nothing to fall back on
   }
@@ -323,9 +282,7 @@ function jsonPath(segments: readonly PropertyKey[]): string {
   if (segments.length === 0) return "(root)";
   return segments
     .map((segment, index) =>
-      typeof segment === "number"
-        ? `[${segment}]`
-        : `${index === 0 ? "" : "."}${String(segment)}`,
+      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
     )
     .join("");
 }
@@ -340,12 +297,10 @@ function valueAt(json: unknown, segments: readonly PropertyKey[]): unknown {
 }
 
 function issueMessage(issue: z.core.$ZodIssue, value: unknown): string {
-  if (issue.code === "unrecognized_keys")
-    return `多余的字段 (unknown keys): ${issue.keys.join(", ")}`;
+  if (issue.code === "unrecognized_keys") return `多余的字段 (unknown keys): ${issue.keys.join(", ")}`;
   if (issue.code === "invalid_union") {
     return '应为 {msgType: 1, functionName, env}（旧版）或 {msgType: "text", event, functionName, env, enable}（按类型）';
   }
-  if (issue.code === "invalid_type" && value === undefined)
-    return `缺少此字段 (required field missing)`;
+  if (issue.code === "invalid_type" && value === undefined) return `缺少此字段 (required field missing)`;
   return issue.message;
 }

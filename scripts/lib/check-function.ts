@@ -23,17 +23,11 @@ export function checkFunction(folder: string): CheckResult {
   }
   let openapiCalls: string[] = [];
   if (!fs.existsSync(file("index.js"))) {
-    problems.push(
-      `${name}/index.js 不存在：先运行 npm run build (run \`npm run build\`)`,
-    );
+    problems.push(`${name}/index.js 不存在：先运行 npm run build (run \`npm run build\`)`);
   } else {
     const bundle = fs.readFileSync(file("index.js"), "utf8");
     openapiCalls = [
-      ...new Set(
-        [...bundle.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map(
-          (m) => `${m[1]}.${m[2]}`,
-        ),
-      ),
+      ...new Set([...bundle.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
     ].sort();
     // Load it the way the runtime does, in a fresh process: syntax, top-level errors, `main` exported.
     const loaded = spawnSync(
@@ -51,12 +45,9 @@ export function checkFunction(folder: string): CheckResult {
         },
       },
     );
-    if (loaded.status === 3)
-      problems.push(`${name}/index.js 没有导出 main (exports.main is missing)`);
+    if (loaded.status === 3) problems.push(`${name}/index.js 没有导出 main (exports.main is missing)`);
     else if (loaded.status !== 0)
-      problems.push(
-        `${name}/index.js 加载失败 (fails to load): ${lastLine(loaded.stderr)}`,
-      );
+      problems.push(`${name}/index.js 加载失败 (fails to load): ${lastLine(loaded.stderr)}`);
   }
   const pkg = readJson(file("package.json"), problems, name);
   if (pkg !== undefined) {
@@ -80,9 +71,7 @@ export function checkFunction(folder: string): CheckResult {
   const config = readJson(file("config.json"), problems, name);
   if (config !== undefined) {
     const permissions = (config["permissions"] ?? {}) as { openapi?: unknown };
-    const granted = Array.isArray(permissions.openapi)
-      ? permissions.openapi.map(String)
-      : [];
+    const granted = Array.isArray(permissions.openapi) ? permissions.openapi.map(String) : [];
     const missing = openapiCalls.filter((call) => !granted.includes(call));
     if (missing.length > 0) {
       problems.push(
@@ -93,11 +82,7 @@ export function checkFunction(folder: string): CheckResult {
   return { problems, openapiCalls };
 }
 
-function readJson(
-  file: string,
-  problems: string[],
-  name: string,
-): Record<string, unknown> | undefined {
+function readJson(file: string, problems: string[], name: string): Record<string, unknown> | undefined {
   if (!fs.existsSync(file)) {
     problems.push(`${name}/${path.basename(file)} 不存在 (missing)`);
     return undefined;
@@ -109,9 +94,7 @@ function readJson(
   } catch {
     // reported below
   }
-  problems.push(
-    `${name}/${path.basename(file)} 不是合法的 JSON 对象 (not a JSON object)`,
-  );
+  problems.push(`${name}/${path.basename(file)} 不是合法的 JSON 对象 (not a JSON object)`);
   return undefined;
 }
 

@@ -44,18 +44,13 @@ export function createFakeDatabase(): FakeDatabase {
     );
   const table = (name: string) => {
     let records = collections.get(name);
-    if (records === undefined)
-      collections.set(name, (records = new Map<string, DedupeRecord>()));
+    if (records === undefined) collections.set(name, (records = new Map<string, DedupeRecord>()));
     return records;
   };
   const matches = (record: DedupeRecord, query: Record<string, unknown>) =>
     Object.entries(query).every(([field, expected]) => {
       const actual = (record as unknown as Record<string, unknown>)[field];
-      if (
-        typeof expected === "object" &&
-        expected !== null &&
-        LTE in expected
-      ) {
+      if (typeof expected === "object" && expected !== null && LTE in expected) {
         return typeof actual === "number" && actual <= (expected as Lte)[LTE];
       }
       return actual === expected;
@@ -69,10 +64,7 @@ export function createFakeDatabase(): FakeDatabase {
       return {
         add: ({ data }) =>
           tick(() => {
-            if (records.has(data._id))
-              throw new Error(
-                `E11000 duplicate key error: _id ${data._id} exists`,
-              );
+            if (records.has(data._id)) throw new Error(`E11000 duplicate key error: _id ${data._id} exists`);
             records.set(data._id, { ...data });
             return { _id: data._id };
           }),
@@ -81,9 +73,7 @@ export function createFakeDatabase(): FakeDatabase {
             tick(() => {
               const record = records.get(id);
               if (record === undefined)
-                throw new Error(
-                  `document.get:fail document with _id ${id} does not exist`,
-                );
+                throw new Error(`document.get:fail document with _id ${id} does not exist`);
               return { data: { ...record } };
             }),
         }),

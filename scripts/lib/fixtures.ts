@@ -20,9 +20,8 @@ export function readEvent(file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new Error(
-      `${file}: 不是合法的 JSON (not valid JSON): ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw new Error(`${file}: 不是合法的 JSON (not valid JSON): ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -4,10 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { PushMode } from "../../cloudfunctions/messagePush/src/http/config";
 import { signature } from "../../cloudfunctions/messagePush/src/http/signature";
-import {
-  decodeAesKey,
-  encrypt,
-} from "../../cloudfunctions/messagePush/src/http/wx-crypto";
+import { decodeAesKey, encrypt } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
 import type { BodyFormat } from "../../cloudfunctions/messagePush/src/http/body";
 
 export interface PushSettings {
@@ -32,10 +29,7 @@ export const DEMO_SETTINGS = {
   appid: "wxba5fad812f8e6fb9",
 } as const satisfies PushSettings;
 
-export function serializeMessage(
-  message: Readonly<Record<string, unknown>>,
-  format: BodyFormat,
-): string {
+export function serializeMessage(message: Readonly<Record<string, unknown>>, format: BodyFormat): string {
   if (format === "json") {
     // URL pushes carry MsgId as a bare 64-bit integer, which JSON.stringify cannot write from a number.
     return JSON.stringify(message).replace(/"MsgId":"(\d+)"/, '"MsgId":$1');
@@ -43,8 +37,7 @@ export function serializeMessage(
   const fields = Object.entries(message)
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) =>
-      typeof value === "number" ||
-      (name === "MsgId" && /^\d+$/.test(String(value)))
+      typeof value === "number" || (name === "MsgId" && /^\d+$/.test(String(value)))
         ? `<${name}>${String(value)}</${name}>`
         : `<${name}><![CDATA[${String(value).replace(/]]>/g, "]]]]><![CDATA[>")}]]></${name}>`,
     );
@@ -72,33 +65,17 @@ export function buildPushRequest(options: {
   let body = plain;
   if (mode !== "plaintext") {
     if (settings.encodingAESKey === undefined || settings.appid === undefined) {
-      throw new TypeError(
-        `[message-push] ${mode} mode needs an EncodingAESKey and an appid`,
-      );
+      throw new TypeError(`[message-push] ${mode} mode needs an EncodingAESKey and an appid`);
     }
-    const sealed = encrypt(
-      decodeAesKey(settings.encodingAESKey),
-      settings.appid,
-      plain,
-      options.random,
-    );
+    const sealed = encrypt(decodeAesKey(settings.encodingAESKey), settings.appid, plain, options.random);
     const outer =
       mode === "secure"
         ? { ToUserName: message["ToUserName"], Encrypt: sealed }
         : { ...message, Encrypt: sealed };
-    body =
-      format === "json"
-        ? JSON.stringify(outer)
-        : serializeMessage(outer, "xml");
-    if (typeof message["FromUserName"] === "string")
-      query["openid"] = message["FromUserName"];
+    body = format === "json" ? JSON.stringify(outer) : serializeMessage(outer, "xml");
+    if (typeof message["FromUserName"] === "string") query["openid"] = message["FromUserName"];
     query["encrypt_type"] = "aes";
-    query["msg_signature"] = signature(
-      settings.token,
-      timestamp,
-      nonce,
-      sealed,
-    );
+    query["msg_signature"] = signature(settings.token, timestamp, nonce, sealed);
   }
   return {
     method: "POST",

@@ -2,17 +2,13 @@
 // (installed in require's cache) and by jest (`jest.mock("wx-server-sdk", …)`): the same module boundary
 // the real SDK sits on, so the built index.js runs unchanged.
 import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
-import type {
-  CloudSdk,
-  WxContext,
-} from "../../cloudfunctions/messagePush/src/cloud/sdk";
+import type { CloudSdk, WxContext } from "../../cloudfunctions/messagePush/src/cloud/sdk";
 import type { FakeDatabase } from "./fake-database";
 import { createFakeDatabase } from "./fake-database";
 
-export interface RecordedCall {
-  api: "customerServiceMessage.send";
-  data: SendPayload;
-}
+export type RecordedCall =
+  | { api: "customerServiceMessage.send"; data: SendPayload }
+  | { api: "customerServiceMessage.setTyping"; data: { touser: string; command: "Typing" | "CancelTyping" } };
 
 export interface RecordingSdk extends CloudSdk {
   DYNAMIC_CURRENT_ENV: symbol;
@@ -55,6 +51,10 @@ export function createRecordingSdk(): RecordingSdk {
             errCode: 0,
             errMsg: "openapi.customerServiceMessage.send:ok",
           });
+        },
+        setTyping: (request) => {
+          sdk.calls.push({ api: "customerServiceMessage.setTyping", data: { ...request } });
+          return Promise.resolve({ errCode: 0, errMsg: "openapi.customerServiceMessage.setTyping:ok" });
         },
       },
     },

@@ -27,19 +27,17 @@ async function runInProcess(...argv: string[]) {
 
 /** The real CLI in a child process (async, so the fake server in this process keeps answering). */
 function runCli(args: string[], env: Record<string, string | undefined>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>(
-    (resolve) => {
-      const child = spawn(TSX, ["scripts/callback-config.ts", ...args], {
-        cwd: ROOT,
-        env: { ...process.env, CLOUDBASE_ENV_ID: undefined, ...env },
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-    },
-  );
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(TSX, ["scripts/callback-config.ts", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, CLOUDBASE_ENV_ID: undefined, ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 const fixture = (name: string) => path.join(FIXTURES, name);
@@ -59,37 +57,21 @@ describe("validate", () => {
   });
 
   test("expands the legacy msgType 1 into the four customer-service routes", async () => {
-    const { code, stdout } = await runInProcess(
-      "validate",
-      fixture("valid.legacy.json"),
-    );
+    const { code, stdout } = await runInProcess("validate", fixture("valid.legacy.json"));
     expect(code).toBe(0);
-    for (const row of [
-      "text",
-      "image",
-      "miniprogrampage",
-      "event            user_enter_tempsession",
-    ]) {
+    for (const row of ["text", "image", "miniprogrampage", "event            user_enter_tempsession"]) {
       expect(stdout).toContain(row);
     }
   });
 
   test("accepts the tuple form, with a per-route enable", async () => {
-    const { code, stdout } = await runInProcess(
-      "validate",
-      fixture("valid.tuples.json"),
-    );
+    const { code, stdout } = await runInProcess("validate", fixture("valid.tuples.json"));
     expect(code).toBe(0);
-    expect(stdout).toMatch(
-      /miniprogrampage +- +messagePush +prod-1a2b3c +false/,
-    );
+    expect(stdout).toMatch(/miniprogrampage +- +messagePush +prod-1a2b3c +false/);
   });
 
   test("warns about an unknown event with the known list, and still passes", async () => {
-    const { code, stderr } = await runInProcess(
-      "validate",
-      fixture("valid.unknown-event.json"),
-    );
+    const { code, stderr } = await runInProcess("validate", fixture("valid.unknown-event.json"));
     expect(code).toBe(0);
     expect(stderr).toContain('未知的 event "user_leave_tempsession"');
     expect(stderr).toContain("user_enter_tempsession");
@@ -98,10 +80,7 @@ describe("validate", () => {
   test("takes the env from CLOUDBASE_ENV_ID when the file has none", async () => {
     process.env["CLOUDBASE_ENV_ID"] = "from-env-42";
     try {
-      const { code, stdout } = await runInProcess(
-        "validate",
-        fixture("invalid.no-env.json"),
-      );
+      const { code, stdout } = await runInProcess("validate", fixture("invalid.no-env.json"));
       expect(code).toBe(0);
       expect(stdout).toContain("from-env-42");
     } finally {
@@ -114,11 +93,7 @@ describe("validate", () => {
     ["invalid.no-callbacks.json", "callbacks", "缺少此字段"],
     ["invalid.enable-string.json", "enable", "应为 true 或 false"],
     ["invalid.legacy-msgtype-2.json", "callbacks[0]", "msgType: 1"],
-    [
-      "invalid.function-missing.json",
-      "callbacks[0].functionName",
-      "cloudfunctions/noSuchFunction 不存在",
-    ],
+    ["invalid.function-missing.json", "callbacks[0].functionName", "cloudfunctions/noSuchFunction 不存在"],
     ["invalid.no-env.json", "callbacks[0].env", "CLOUDBASE_ENV_ID"],
     ["invalid.unknown-key.json", "callbacks[0]", "evnt"],
     [
@@ -201,13 +176,7 @@ describe("upload and pull against the fake WeChat API", () => {
       ["event", "user_enter_tempsession"],
     ];
     body.function_config.callbacks.forEach((callback, index) => {
-      expect(Object.keys(callback).sort()).toEqual([
-        "enable",
-        "env",
-        "event",
-        "functionName",
-        "msgType",
-      ]);
+      expect(Object.keys(callback).sort()).toEqual(["enable", "env", "event", "functionName", "msgType"]);
       expect(callback["msgType"]).toBe(expected[index]?.[0]);
       expect(callback["event"]).toBe(expected[index]?.[1]);
       expect(callback["env"]).toBe("prod-1a2b3c");
@@ -219,10 +188,7 @@ describe("upload and pull against the fake WeChat API", () => {
   }, 30_000);
 
   test("--dry-run prints the body and touches no network", async () => {
-    const run = await runCli(
-      ["upload", fixture("valid.tuples.json"), "--dry-run"],
-      env(),
-    );
+    const run = await runCli(["upload", fixture("valid.tuples.json"), "--dry-run"], env());
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('"function_config"');
     expect(api.requests).toEqual([]);
@@ -246,9 +212,7 @@ describe("upload and pull against the fake WeChat API", () => {
     const run = await runCli(["upload", fixture("valid.legacy.json")], env());
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("read-back differs");
-    expect(run.stdout).toMatch(
-      /text +- +messagePush@prod-1a2b3c +other@prod-1a2b3c +✗/,
-    );
+    expect(run.stdout).toMatch(/text +- +messagePush@prod-1a2b3c +other@prod-1a2b3c +✗/);
   }, 30_000);
 
   test.each([
@@ -274,25 +238,16 @@ describe("upload and pull against the fake WeChat API", () => {
   );
 
   test("system busy (-1) twice fails after one retry", async () => {
-    api.fail(
-      "/tcb/setcallbackconfig",
-      { errcode: -1, errmsg: "system error" },
-      2,
-    );
+    api.fail("/tcb/setcallbackconfig", { errcode: -1, errmsg: "system error" }, 2);
     const run = await runCli(["upload", fixture("valid.legacy.json")], env());
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("系统繁忙");
-    expect(
-      api.requests.filter((r) => r.path === "/tcb/setcallbackconfig"),
-    ).toHaveLength(2);
+    expect(api.requests.filter((r) => r.path === "/tcb/setcallbackconfig")).toHaveLength(2);
   }, 30_000);
 
   test("a hung server times out with a clear message", async () => {
     api.fail("/tcb/setcallbackconfig", "hang", 2);
-    const run = await runCli(
-      ["upload", fixture("valid.legacy.json"), "--timeout", "300"],
-      env(),
-    );
+    const run = await runCli(["upload", fixture("valid.legacy.json"), "--timeout", "300"], env());
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("请求超时");
   }, 30_000);
@@ -322,10 +277,7 @@ describe("upload and pull against the fake WeChat API", () => {
     expect(pulled.stdout).toMatch(
       /miniprogrampage +- +messagePush@prod-1a2b3c \(off\) +messagePush@prod-1a2b3c +✗/,
     );
-    const matching = await runCli(
-      ["pull", fixture("valid.legacy.json")],
-      env(),
-    );
+    const matching = await runCli(["pull", fixture("valid.legacy.json")], env());
     expect(matching.code).toBe(0);
     expect(matching.stdout).toContain("the live config matches");
   }, 60_000);

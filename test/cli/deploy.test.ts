@@ -28,13 +28,7 @@ function deploy(env: Record<string, string | undefined>, ...args: string[]) {
 
 describe("npm run deploy", () => {
   let log: string;
-  beforeEach(
-    () =>
-      (log = path.join(
-        fs.mkdtempSync(path.join(os.tmpdir(), "tcb-")),
-        "calls.log",
-      )),
-  );
+  beforeEach(() => (log = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "tcb-")), "calls.log")));
   const env = (mode: string) => ({
     TCB_BIN: FAKE_TCB,
     FAKE_TCB_MODE: mode,
@@ -69,10 +63,7 @@ describe("npm run deploy", () => {
     expect(code).toBe(1);
     expect(output).toContain("函数部署失败");
     expect(output).toContain("✗ tcb fn deploy messagePush");
-    expect(calls().map((args) => args.slice(0, 2).join(" "))).toEqual([
-      "login --apiKeyId",
-      "fn deploy",
-    ]);
+    expect(calls().map((args) => args.slice(0, 2).join(" "))).toEqual(["login --apiKeyId", "fn deploy"]);
   }, 60_000);
 
   test("fails when the function is not there after a deploy that looked fine", async () => {
@@ -99,9 +90,7 @@ describe("npm run deploy", () => {
     const { code, output } = await deploy(env("success"), "--dry-run");
     expect(code).toBe(0);
     expect(output).toContain("login --apiKeyId *** --apiKey ***");
-    expect(output).toContain(
-      "fn deploy messagePush -e prod-1a2b3c --force --yes",
-    );
+    expect(output).toContain("fn deploy messagePush -e prod-1a2b3c --force --yes");
     expect(output).not.toContain(SECRET_KEY);
     expect(fs.existsSync(log)).toBe(false);
   }, 60_000);
@@ -111,16 +100,13 @@ describe("check:function", () => {
   test("the built function is deployable and declares every cloud call it makes", () => {
     expect(checkFunction(FUNCTION_DIR)).toEqual({
       problems: [],
-      openapiCalls: ["customerServiceMessage.send"],
+      openapiCalls: ["customerServiceMessage.send", "customerServiceMessage.setTyping"],
     });
   });
 
   test("names each problem of a broken folder", () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "fn-"));
-    fs.copyFileSync(
-      path.join(FUNCTION_DIR, "index.js"),
-      path.join(folder, "index.js"),
-    );
+    fs.copyFileSync(path.join(FUNCTION_DIR, "index.js"), path.join(folder, "index.js"));
     fs.writeFileSync(path.join(folder, "index.ts"), "export {};");
     fs.writeFileSync(
       path.join(folder, "package.json"),
@@ -129,10 +115,7 @@ describe("check:function", () => {
         dependencies: { "no-such-package-xyz": "1" },
       }),
     );
-    fs.writeFileSync(
-      path.join(folder, "config.json"),
-      JSON.stringify({ permissions: { openapi: [] } }),
-    );
+    fs.writeFileSync(path.join(folder, "config.json"), JSON.stringify({ permissions: { openapi: [] } }));
     const { problems } = checkFunction(folder);
     expect(problems.join("\n")).toContain("index.ts");
     expect(problems.join("\n")).toContain("postinstall");

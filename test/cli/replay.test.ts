@@ -26,19 +26,13 @@ describe("npm run replay", () => {
   });
 
   test("replays a folder and says when nothing is sent", () => {
-    const { code, stdout } = replay(
-      "test/fixtures/events",
-      "--openid",
-      "o-override",
-    );
+    const { code, stdout } = replay("test/fixtures/events", "--openid", "o-override");
     expect(code).toBe(0);
     expect(stdout).toMatch(
       /▶ test\/fixtures\/events\/unknown\.voice\.json\n(.*push not handled.*\n)? {2}→ \(不回复 no reply\)/,
     );
     expect(stdout).toContain('"touser":"o-override"');
-    const events = fs
-      .readdirSync(path.join(ROOT, "test/fixtures/events"))
-      .filter((f) => f.endsWith(".json"));
+    const events = fs.readdirSync(path.join(ROOT, "test/fixtures/events")).filter((f) => f.endsWith(".json"));
     expect(stdout.match(/returned "success"/g)).toHaveLength(events.length);
   });
 

@@ -17,10 +17,7 @@ beforeAll(async () => {
     env: { ...process.env, PORT: "0" },
   });
   url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`serve did not start:\n${serverOutput}`)),
-      30_000,
-    );
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${serverOutput}`)), 30_000);
     server.stdout.on("data", (chunk: Buffer) => {
       serverOutput += chunk.toString();
       const found = /listening on (http:\/\/\S+)/.exec(serverOutput);
@@ -29,10 +26,7 @@ beforeAll(async () => {
         resolve(found[1]);
       }
     });
-    server.stderr.on(
-      "data",
-      (chunk: Buffer) => (serverOutput += chunk.toString()),
-    );
+    server.stderr.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
   });
 }, 40_000);
 
@@ -41,21 +35,16 @@ afterAll(() => {
 });
 
 function push(...args: string[]) {
-  const run = spawnSync(
-    TSX,
-    ["scripts/push.ts", ...args, "--demo", "--url", url],
-    { cwd: ROOT, encoding: "utf8", timeout: 30_000 },
-  );
+  const run = spawnSync(TSX, ["scripts/push.ts", ...args, "--demo", "--url", url], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
 test("a secure JSON text push is answered success, and the server prints the reply it would send", async () => {
-  const { code, stdout } = push(
-    "text",
-    "你好",
-    "--msgid",
-    "7000000000000000001",
-  );
+  const { code, stdout } = push("text", "你好", "--msgid", "7000000000000000001");
   expect(code).toBe(0);
   expect(stdout).toContain("← HTTP 200 success");
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -63,23 +52,10 @@ test("a secure JSON text push is answered success, and the server prints the rep
 });
 
 test("compatible XML, plaintext, URL verification and retries all work against the same server", () => {
-  expect(
-    push("enter", "--mode", "compatible", "--format", "xml").stdout,
-  ).toContain("← HTTP 200 success");
-  expect(push("image", "--mode", "plaintext").stdout).toContain(
-    "← HTTP 200 success",
-  );
-  expect(push("verify", "hello-echo").stdout).toContain(
-    "← HTTP 200 hello-echo",
-  );
-  const retried = push(
-    "text",
-    "again",
-    "--msgid",
-    "7000000000000000002",
-    "--repeat",
-    "3",
-  );
+  expect(push("enter", "--mode", "compatible", "--format", "xml").stdout).toContain("← HTTP 200 success");
+  expect(push("image", "--mode", "plaintext").stdout).toContain("← HTTP 200 success");
+  expect(push("verify", "hello-echo").stdout).toContain("← HTTP 200 hello-echo");
+  const retried = push("text", "again", "--msgid", "7000000000000000002", "--repeat", "3");
   expect(retried.stdout.match(/← HTTP 200 success/g)).toHaveLength(3);
 });
 

@@ -1,7 +1,4 @@
-import {
-  parsePush,
-  PushParseError,
-} from "../../cloudfunctions/messagePush/src/core/parse";
+import { parsePush, PushParseError } from "../../cloudfunctions/messagePush/src/core/parse";
 
 const base = {
   ToUserName: "wx3d289323f5900f8e",
@@ -52,8 +49,7 @@ describe("parsePush", () => {
       },
     });
     expect(
-      parsePush({ ...base, MsgType: "event", Event: "user_enter_tempsession" })
-        .message,
+      parsePush({ ...base, MsgType: "event", Event: "user_enter_tempsession" }).message,
     ).not.toHaveProperty("SessionFrom");
   });
 
@@ -109,37 +105,17 @@ describe("parsePush", () => {
     ["a string", "text", "(push)"],
     ["no MsgType", { ...base }, "MsgType"],
     ["empty MsgType", { ...base, MsgType: "" }, "MsgType"],
-    [
-      "no FromUserName",
-      { ...base, FromUserName: undefined, MsgType: "text" },
-      "FromUserName",
-    ],
-    [
-      "CreateTime as words",
-      { ...base, CreateTime: "yesterday", MsgType: "text" },
-      "CreateTime",
-    ],
-    [
-      "negative CreateTime",
-      { ...base, CreateTime: -1, MsgType: "text" },
-      "CreateTime",
-    ],
-    [
-      "Content as a number",
-      { ...base, MsgType: "text", Content: 1, MsgId: "1" },
-      "Content",
-    ],
+    ["no FromUserName", { ...base, FromUserName: undefined, MsgType: "text" }, "FromUserName"],
+    ["CreateTime as words", { ...base, CreateTime: "yesterday", MsgType: "text" }, "CreateTime"],
+    ["negative CreateTime", { ...base, CreateTime: -1, MsgType: "text" }, "CreateTime"],
+    ["Content as a number", { ...base, MsgType: "text", Content: 1, MsgId: "1" }, "Content"],
     ["text without MsgId", { ...base, MsgType: "text", Content: "c" }, "MsgId"],
     [
       "MsgId that lost digits",
       { ...base, MsgType: "text", Content: "c", MsgId: 6054768590064713728 },
       "MsgId",
     ],
-    [
-      "image without MediaId",
-      { ...base, MsgType: "image", PicUrl: "u", MsgId: "1" },
-      "MediaId",
-    ],
+    ["image without MediaId", { ...base, MsgType: "image", PicUrl: "u", MsgId: "1" }, "MediaId"],
     [
       "card without PagePath",
       {

@@ -2,10 +2,7 @@ import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
 import type { Inbound } from "../../cloudfunctions/messagePush/src/core/message";
 import { parsePush } from "../../cloudfunctions/messagePush/src/core/parse";
 import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
-import {
-  createRouter,
-  HandlerError,
-} from "../../cloudfunctions/messagePush/src/core/router";
+import { createRouter, HandlerError } from "../../cloudfunctions/messagePush/src/core/router";
 
 const base = { ToUserName: "wx1", FromUserName: "o-user", CreateTime: 1 };
 const text = parsePush({ ...base, MsgType: "text", Content: "hi", MsgId: "1" });
@@ -34,9 +31,7 @@ describe("router", () => {
   test("hands each route its narrowed message and a pre-addressed reply", async () => {
     const { sent, ports } = recorder();
     const router = createRouter()
-      .on("text", async ({ message, reply }) =>
-        reply.text(`you said ${message.Content}`),
-      )
+      .on("text", async ({ message, reply }) => reply.text(`you said ${message.Content}`))
       .on("image", async ({ message, reply }) => reply.image(message.MediaId));
     expect(await router.dispatch(text, ports)).toEqual({
       route: "text",
@@ -82,8 +77,7 @@ describe("router", () => {
     const router = createRouter()
       .on(["text", "image"], ({ message }) => void seen.push(message.MsgType))
       .otherwise(({ message }) => void seen.push(`other:${message.MsgType}`));
-    for (const inbound of [text, image, voice])
-      await router.dispatch(inbound, recorder().ports);
+    for (const inbound of [text, image, voice]) await router.dispatch(inbound, recorder().ports);
     expect(seen).toEqual(["text", "image", "other:voice"]);
   });
 
@@ -96,9 +90,7 @@ describe("router", () => {
 
   test("refuses a second handler for the same route", () => {
     const router = createRouter().on("text", () => {});
-    expect(() => router.on(["image", "text"], () => {})).toThrow(
-      '"text" already has a handler',
-    );
+    expect(() => router.on(["image", "text"], () => {})).toThrow('"text" already has a handler');
     expect(() =>
       createRouter()
         .otherwise(() => {})
@@ -157,3 +149,46 @@ describe("router", () => {
 
 // Keeps the Inbound import honest: dispatch takes exactly what parsePush returns.
 export const sample: Inbound = text;
+
+describe("typing indicator (opt-in)", () => {
+  test("reply.typing() shows Typing before the reply", async () => {
+    const calls: string[] = [];
+    const ports = {
+      openid: "o-user",
+      log: silentLog,
+      send: (p: SendPayload) => Promise.resolve(void calls.push(`send ${p.msgtype}`)),
+      typing: (touser: string, command: string) => Promise.resolve(void calls.push(`${command} ${touser}`)),
+    };
+    await createRouter()
+      .on("text", async ({ reply }) => {
+        await reply.typing();
+        await reply.text("收到");
+      })
+      .dispatch(text, ports);
+    expect(calls).toEqual(["Typing o-user", "send text"]);
+  });
+
+  test("a failing indicator (45080) never stops the reply", async () => {
+    const sent: SendPayload[] = [];
+    const outcome = await createRouter()
+      .on("text", async ({ reply }) => {
+        await reply.typing();
+        await reply.text("收到");
+      })
+      .dispatch(text, {
+        openid: "o-user",
+        log: silentLog,
+        send: (p) => Promise.resolve(void sent.push(p)),
+        typing: () => Promise.reject(Object.assign(new Error("45080"), { errcode: 45080 })),
+      });
+    expect(outcome).toEqual({ route: "text", sent: 1 });
+    expect(sent).toHaveLength(1);
+  });
+
+  test("without a wired indicator, typing() is a no-op", async () => {
+    const outcome = await createRouter()
+      .on("text", ({ reply }) => reply.typing())
+      .dispatch(text, recorder().ports);
+    expect(outcome).toEqual({ route: "text", sent: 0 });
+  });
+});

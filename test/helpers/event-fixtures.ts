@@ -17,9 +17,7 @@ export function loadEventFixtures(): EventFixture[] {
     .sort()
     .map((name) => ({
       name,
-      event: JSON.parse(
-        fs.readFileSync(path.join(EVENTS_DIR, name), "utf8"),
-      ) as unknown,
+      event: JSON.parse(fs.readFileSync(path.join(EVENTS_DIR, name), "utf8")) as unknown,
     }));
 }
 

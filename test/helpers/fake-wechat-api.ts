@@ -36,93 +36,83 @@ export async function startFakeWechatApi(
     requests: [],
     callbackConfig: {},
     tokens: [],
-    fail: (path, fault, times = 1) =>
-      void faults.set(path, { fault, left: times }),
+    fail: (path, fault, times = 1) => void faults.set(path, { fault, left: times }),
     overrideReadBack: (data) => void (readBack = data),
   };
   const valid = new Set<string>();
 
-  const server: Server = createServer(
-    (req: IncomingMessage, res: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (chunk: Buffer) => chunks.push(chunk));
-      req.on("end", () => {
-        const url = new URL(req.url ?? "/", "http://127.0.0.1");
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: unknown = text;
-        try {
-          body = text === "" ? undefined : JSON.parse(text);
-        } catch {
-          // keep the raw text: a test may want to see it
-        }
-        api.requests.push({
-          path: url.pathname,
-          query: Object.fromEntries(url.searchParams),
-          body,
-        });
-        const json = (value: unknown) => {
-          res.writeHead(200, { "content-type": "application/json" });
-          res.end(JSON.stringify(value));
-        };
-        const planned = faults.get(url.pathname);
-        if (planned !== undefined && planned.left > 0) {
-          planned.left -= 1;
-          if (planned.fault === "hang") {
-            hanging.add(res);
-            return;
-          }
-          if (planned.fault === "not-json") {
-            res.writeHead(200, { "content-type": "text/html" });
-            res.end("<html>502 Bad Gateway</html>");
-            return;
-          }
-          json(planned.fault);
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const text = Buffer.concat(chunks).toString("utf8");
+      let body: unknown = text;
+      try {
+        body = text === "" ? undefined : JSON.parse(text);
+      } catch {
+        // keep the raw text: a test may want to see it
+      }
+      api.requests.push({
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        body,
+      });
+      const json = (value: unknown) => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(value));
+      };
+      const planned = faults.get(url.pathname);
+      if (planned !== undefined && planned.left > 0) {
+        planned.left -= 1;
+        if (planned.fault === "hang") {
+          hanging.add(res);
           return;
         }
-        const token = url.searchParams.get("access_token");
-        const needsToken = url.pathname !== "/cgi-bin/stable_token";
-        if (needsToken && token === null)
-          return json({ errcode: 41001, errmsg: "access_token missing" });
-        if (needsToken && !valid.has(token ?? ""))
-          return json({ errcode: 40001, errmsg: "invalid credential" });
-        switch (url.pathname) {
-          case "/cgi-bin/stable_token": {
-            const { appid, secret, grant_type } = (body ?? {}) as Record<
-              string,
-              unknown
-            >;
-            if (grant_type !== "client_credential")
-              return json({ errcode: 40002, errmsg: "invalid grant_type" });
-            if (appid !== credentials.appid)
-              return json({ errcode: 40013, errmsg: "invalid appid" });
-            if (secret !== credentials.secret)
-              return json({ errcode: 40125, errmsg: "invalid appsecret" });
-            const issued = `ACCESS_TOKEN_${api.tokens.length + 1}_${"x".repeat(40)}`;
-            api.tokens.push(issued);
-            valid.add(issued);
-            return json({ access_token: issued, expires_in: 7200 });
-          }
-          case "/cgi-bin/message/custom/send":
-            return json({ errcode: 0, errmsg: "ok" });
-          case "/tcb/setcallbackconfig": {
-            const { function_config } = (body ?? {}) as Record<string, unknown>;
-            if (function_config === undefined)
-              return json({ errcode: 40101, errmsg: "missing parameter" });
-            api.callbackConfig = { ...api.callbackConfig, function_config };
-            return json({ errcode: 0, errmsg: "ok" });
-          }
-          case "/tcb/getcallbackconfig":
-            return json({
-              errcode: 0,
-              errmsg: "ok",
-              data: readBack ?? api.callbackConfig,
-            });
-          default:
-            res.writeHead(404).end();
+        if (planned.fault === "not-json") {
+          res.writeHead(200, { "content-type": "text/html" });
+          res.end("<html>502 Bad Gateway</html>");
+          return;
         }
-      });
-    },
-  );
+        json(planned.fault);
+        return;
+      }
+      const token = url.searchParams.get("access_token");
+      const needsToken = url.pathname !== "/cgi-bin/stable_token";
+      if (needsToken && token === null) return json({ errcode: 41001, errmsg: "access_token missing" });
+      if (needsToken && !valid.has(token ?? ""))
+        return json({ errcode: 40001, errmsg: "invalid credential" });
+      switch (url.pathname) {
+        case "/cgi-bin/stable_token": {
+          const { appid, secret, grant_type } = (body ?? {}) as Record<string, unknown>;
+          if (grant_type !== "client_credential")
+            return json({ errcode: 40002, errmsg: "invalid grant_type" });
+          if (appid !== credentials.appid) return json({ errcode: 40013, errmsg: "invalid appid" });
+          if (secret !== credentials.secret) return json({ errcode: 40125, errmsg: "invalid appsecret" });
+          const issued = `ACCESS_TOKEN_${api.tokens.length + 1}_${"x".repeat(40)}`;
+          api.tokens.push(issued);
+          valid.add(issued);
+          return json({ access_token: issued, expires_in: 7200 });
+        }
+        case "/cgi-bin/message/custom/send":
+          return json({ errcode: 0, errmsg: "ok" });
+        case "/tcb/setcallbackconfig": {
+          const { function_config } = (body ?? {}) as Record<string, unknown>;
+          if (function_config === undefined) return json({ errcode: 40101, errmsg: "missing parameter" });
+          api.callbackConfig = { ...api.callbackConfig, function_config };
+          return json({ errcode: 0, errmsg: "ok" });
+        }
+        case "/tcb/getcallbackconfig":
+          return json({
+            errcode: 0,
+            errmsg: "ok",
+            data: readBack ?? api.callbackConfig,
+          });
+        default:
+          res.writeHead(404).end();
+      }
+    });
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     ...api,

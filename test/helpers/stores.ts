@@ -41,9 +41,7 @@ function databaseStore(now: () => number): StoreUnderTest {
 }
 
 /** Both stores, each with a controllable clock, for the contract and fault-injection suites. */
-export const STORES: ReadonlyArray<
-  [string, (now: () => number) => StoreUnderTest]
-> = [
+export const STORES: ReadonlyArray<[string, (now: () => number) => StoreUnderTest]> = [
   ["memory", memoryStore],
   ["database", databaseStore],
 ];

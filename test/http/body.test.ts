@@ -1,22 +1,10 @@
 import fc from "fast-check";
-import {
-  BodyError,
-  decodeBody,
-  detectFormat,
-} from "../../cloudfunctions/messagePush/src/http/body";
-import {
-  ConfigError,
-  loadHttpConfig,
-} from "../../cloudfunctions/messagePush/src/http/config";
+import { BodyError, decodeBody, detectFormat } from "../../cloudfunctions/messagePush/src/http/body";
+import { ConfigError, loadHttpConfig } from "../../cloudfunctions/messagePush/src/http/config";
 
 describe("decodeBody", () => {
   test("keeps a 64-bit MsgId exact in JSON", () => {
-    expect(
-      decodeBody(
-        '{"MsgId":6054768590064713728,"CreateTime":1714037059}',
-        "json",
-      ),
-    ).toEqual({
+    expect(decodeBody('{"MsgId":6054768590064713728,"CreateTime":1714037059}', "json")).toEqual({
       MsgId: "6054768590064713728",
       CreateTime: 1714037059,
     });
@@ -34,9 +22,7 @@ describe("decodeBody", () => {
 
   test("detects the format from the content type, else from the first character", () => {
     expect(detectFormat("{}", "text/xml")).toBe("xml");
-    expect(detectFormat("<xml/>", "application/json; charset=utf-8")).toBe(
-      "json",
-    );
+    expect(detectFormat("<xml/>", "application/json; charset=utf-8")).toBe("json");
     expect(detectFormat("  <xml></xml>", undefined)).toBe("xml");
     expect(detectFormat("{}", undefined)).toBe("json");
   });
@@ -67,18 +53,14 @@ describe("decodeBody", () => {
         .map((parts) => parts.join("")),
     );
     fc.assert(
-      fc.property(
-        bodies,
-        fc.constantFrom("json" as const, "xml" as const),
-        (body, format) => {
-          try {
-            const record = decodeBody(body, format);
-            expect(typeof record).toBe("object");
-          } catch (error) {
-            expect(error).toBeInstanceOf(BodyError);
-          }
-        },
-      ),
+      fc.property(bodies, fc.constantFrom("json" as const, "xml" as const), (body, format) => {
+        try {
+          const record = decodeBody(body, format);
+          expect(typeof record).toBe("object");
+        } catch (error) {
+          expect(error).toBeInstanceOf(BodyError);
+        }
+      }),
       { numRuns: 2000 },
     );
   });

@@ -2,10 +2,7 @@
 // OpenSSL's CLI (a different implementation), including the cases the official vectors cannot catch:
 // a 30-byte pad and a non-zero key (a wrong IV).
 import fc from "fast-check";
-import {
-  signature,
-  verifySignature,
-} from "../../cloudfunctions/messagePush/src/http/signature";
+import { signature, verifySignature } from "../../cloudfunctions/messagePush/src/http/signature";
 import {
   decodeAesKey,
   decrypt,
@@ -32,24 +29,18 @@ function decryptError(run: () => unknown): DecryptError {
 
 describe("signature", () => {
   test("URL verification example: Token AAAAA", () => {
-    expect(signature("AAAAA", "1714036504", "1514711492")).toBe(
-      "f464b24fc39322e44b38aa78f5edd27bd1441696",
-    );
+    expect(signature("AAAAA", "1714036504", "1514711492")).toBe("f464b24fc39322e44b38aa78f5edd27bd1441696");
   });
 
   test("plaintext POST example sorts as strings, not numbers", () => {
-    expect(signature("AAAAA", "1714037059", "486452656")).toBe(
-      "899cf89e464efb63f54ddac96b0a0a235f53aa78",
-    );
+    expect(signature("AAAAA", "1714037059", "486452656")).toBe("899cf89e464efb63f54ddac96b0a0a235f53aa78");
   });
 
   test("secure mode: msg_signature covers Encrypt, signature does not", () => {
     expect(signature("AAAAA", "1714112445", "415670741", DOC_ENCRYPT)).toBe(
       "046e02f8204d34f8ba5fa3b1db94908f3df2e9b3",
     );
-    expect(signature("AAAAA", "1714112445", "415670741")).toBe(
-      "6c5c811b55cc85e0e1b54100749188c20beb3f5d",
-    );
+    expect(signature("AAAAA", "1714112445", "415670741")).toBe("6c5c811b55cc85e0e1b54100749188c20beb3f5d");
   });
 
   test("verifySignature accepts the exact value only", () => {
@@ -70,12 +61,7 @@ describe("AES envelope", () => {
   });
 
   test("reproduces the documented encrypted reply and its MsgSignature", () => {
-    const sealed = encrypt(
-      DOC_KEY,
-      DOC_APPID,
-      '{"demo_resp":"good luck"}',
-      Buffer.from("707722b803182950"),
-    );
+    const sealed = encrypt(DOC_KEY, DOC_APPID, '{"demo_resp":"good luck"}', Buffer.from("707722b803182950"));
     expect(sealed).toBe(
       "ELGduP2YcVatjqIS+eZbp80MNLoAUWvzzyJxgGzxZO/5sAvd070Bs6qrLARC9nVHm48Y4hyRbtzve1L32tmxSQ==",
     );
@@ -88,14 +74,7 @@ describe("AES envelope", () => {
     const message = "<xml><Content><![CDATA[hello]]></Content></xml>";
     const expected =
       "jn1L23DB+6ELqJ+6bruv22U/DXtBYQvtjtZLswLbcUYmfHH9ZkiCyp+gI07BWNL9/QxJDKNmIqGlYkcahBHRry/vU8VXnN3klHtXljWstfDQVGcPZHAkcANsQnZfT0W9";
-    expect(
-      encrypt(
-        NONZERO_KEY,
-        NONZERO_APPID,
-        message,
-        Buffer.from("aaaabbbbccccdddd"),
-      ),
-    ).toBe(expected);
+    expect(encrypt(NONZERO_KEY, NONZERO_APPID, message, Buffer.from("aaaabbbbccccdddd"))).toBe(expected);
     expect(decrypt(NONZERO_KEY, NONZERO_APPID, expected)).toBe(message);
   });
 
@@ -103,56 +82,28 @@ describe("AES envelope", () => {
     const message = `{"Content":"${"x".repeat(14)}"}`;
     const expected =
       "Q3stYC6hdFzMh9T8HCvyDJL8MBnvJmmst17QfsZM0j+zUAoCqJ14/lSskwpaI9Dc3It2GIzAxN8bnEWIynAT0EWsqxhuyjrbffge/VqQ7PFnEA/kClf34byJi753jXJf";
-    expect(
-      encrypt(
-        NONZERO_KEY,
-        NONZERO_APPID,
-        message,
-        Buffer.from("0123456789abcdef"),
-      ),
-    ).toBe(expected);
+    expect(encrypt(NONZERO_KEY, NONZERO_APPID, message, Buffer.from("0123456789abcdef"))).toBe(expected);
     expect(decrypt(NONZERO_KEY, NONZERO_APPID, expected)).toBe(message);
   });
 
   test.each([
-    [
-      "a truncated Encrypt",
-      () => decrypt(DOC_KEY, DOC_APPID, DOC_ENCRYPT.slice(0, -5)),
-      "bad-base64",
-    ],
-    [
-      "not base64 at all",
-      () => decrypt(DOC_KEY, DOC_APPID, "!!!!"),
-      "bad-base64",
-    ],
+    ["a truncated Encrypt", () => decrypt(DOC_KEY, DOC_APPID, DOC_ENCRYPT.slice(0, -5)), "bad-base64"],
+    ["not base64 at all", () => decrypt(DOC_KEY, DOC_APPID, "!!!!"), "bad-base64"],
     [
       "a partial AES block",
       () => decrypt(DOC_KEY, DOC_APPID, Buffer.alloc(40).toString("base64")),
       "bad-block-size",
     ],
-    [
-      "the wrong key",
-      () => decrypt(NONZERO_KEY, DOC_APPID, DOC_ENCRYPT),
-      "bad-padding",
-    ],
-    [
-      "another appid",
-      () => decrypt(DOC_KEY, "wx0000000000000000", DOC_ENCRYPT),
-      "appid-mismatch",
-    ],
-    [
-      "a 42-character EncodingAESKey",
-      () => decodeAesKey("A".repeat(42)),
-      "bad-key",
-    ],
+    ["the wrong key", () => decrypt(NONZERO_KEY, DOC_APPID, DOC_ENCRYPT), "bad-padding"],
+    ["another appid", () => decrypt(DOC_KEY, "wx0000000000000000", DOC_ENCRYPT), "appid-mismatch"],
+    ["a 42-character EncodingAESKey", () => decodeAesKey("A".repeat(42)), "bad-key"],
   ])("refuses %s with a named error", (_label, run, code) => {
     expect(decryptError(run).code).toBe(code);
   });
 
   test("refuses a declared length beyond the plaintext", () => {
     // A well-padded envelope whose header claims 4096 bytes.
-    const { createCipheriv } =
-      jest.requireActual<typeof import("node:crypto")>("node:crypto");
+    const { createCipheriv } = jest.requireActual<typeof import("node:crypto")>("node:crypto");
     const plain = Buffer.concat([
       Buffer.alloc(16),
       Buffer.from([0, 0, 16, 0]),
@@ -160,19 +111,14 @@ describe("AES envelope", () => {
       Buffer.from(DOC_APPID),
     ]);
     const pad = 32 - (plain.length % 32);
-    const cipher = createCipheriv(
-      "aes-256-cbc",
-      DOC_KEY,
-      DOC_KEY.subarray(0, 16),
-    ).setAutoPadding(false);
+    const cipher = createCipheriv("aes-256-cbc", DOC_KEY, DOC_KEY.subarray(0, 16)).setAutoPadding(false);
     const sealed = Buffer.concat([
       cipher.update(Buffer.concat([plain, Buffer.alloc(pad, pad)])),
       cipher.final(),
     ]);
-    expect(
-      decryptError(() => decrypt(DOC_KEY, DOC_APPID, sealed.toString("base64")))
-        .code,
-    ).toBe("bad-length");
+    expect(decryptError(() => decrypt(DOC_KEY, DOC_APPID, sealed.toString("base64"))).code).toBe(
+      "bad-length",
+    );
   });
 
   test("round-trips any text, and random input only ever fails with a DecryptError", () => {

@@ -1,10 +1,7 @@
 // Self-hosted replies through cgi-bin/message/custom/send, against the fake WeChat API on loopback.
 import { classifyFailure } from "../../cloudfunctions/messagePush/src/core/send-errors";
 import { createHttpsSend } from "../../cloudfunctions/messagePush/src/http/send";
-import {
-  WechatApiError,
-  WechatTransportError,
-} from "../../cloudfunctions/messagePush/src/wechat-api/client";
+import { WechatApiError, WechatTransportError } from "../../cloudfunctions/messagePush/src/wechat-api/client";
 import { createTokenSource } from "../../cloudfunctions/messagePush/src/wechat-api/token";
 import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
@@ -24,10 +21,10 @@ beforeEach(async () => (api = await startFakeWechatApi(credentials)));
 afterEach(() => api.close());
 
 const sendVia = (timeoutMs = 2000) =>
-  createHttpsSend(
-    createTokenSource({ ...credentials, base: api.base, timeoutMs }),
-    { base: api.base, timeoutMs },
-  );
+  createHttpsSend(createTokenSource({ ...credentials, base: api.base, timeoutMs }), {
+    base: api.base,
+    timeoutMs,
+  });
 
 test("sends the documented body with a stable_token, fetched once and reused", async () => {
   const send = sendVia();
@@ -68,9 +65,7 @@ test("system busy (-1) is retried once by the client", async () => {
     errmsg: "system error",
   });
   await sendVia()(payload);
-  expect(
-    api.requests.filter((r) => r.path === "/cgi-bin/message/custom/send"),
-  ).toHaveLength(2);
+  expect(api.requests.filter((r) => r.path === "/cgi-bin/message/custom/send")).toHaveLength(2);
 });
 
 test("45015 surfaces as a permanent WechatApiError", async () => {

@@ -11,11 +11,7 @@ import { createPushServer } from "../../cloudfunctions/messagePush/src/http/node
 import { signature } from "../../cloudfunctions/messagePush/src/http/signature";
 import { messageOf } from "../../scripts/push";
 import type { BuiltRequest } from "../../scripts/lib/push-request";
-import {
-  buildPushRequest,
-  buildVerifyRequest,
-  DEMO_SETTINGS,
-} from "../../scripts/lib/push-request";
+import { buildPushRequest, buildVerifyRequest, DEMO_SETTINGS } from "../../scripts/lib/push-request";
 import { close, listen, send } from "../helpers/http-client";
 
 const DEMO_ENV = {
@@ -24,29 +20,20 @@ const DEMO_ENV = {
   WECHAT_APPID: DEMO_SETTINGS.appid,
 };
 
-function startServer(
-  config: HttpConfig = loadHttpConfig(DEMO_ENV),
-  failSend?: Error,
-) {
+function startServer(config: HttpConfig = loadHttpConfig(DEMO_ENV), failSend?: Error) {
   const seen: AnyMessage[] = [];
   const sent: SendPayload[] = [];
   const app = createRouter()
-    .on(
-      ["text", "image", "miniprogrampage", "event.user_enter_tempsession"],
-      async ({ message, reply }) => {
-        seen.push(message);
-        await reply.text("收到");
-      },
-    )
+    .on(["text", "image", "miniprogrampage", "event.user_enter_tempsession"], async ({ message, reply }) => {
+      seen.push(message);
+      await reply.text("收到");
+    })
     .otherwise(({ message }) => void seen.push(message));
   const server = createPushServer({
     app,
     config,
     log: silentLog,
-    send: (payload) =>
-      failSend
-        ? Promise.reject(failSend)
-        : Promise.resolve(void sent.push(payload)),
+    send: (payload) => (failSend ? Promise.reject(failSend) : Promise.resolve(void sent.push(payload))),
   });
   return { server, seen, sent };
 }
@@ -64,9 +51,7 @@ describe("documented examples over HTTP", () => {
   test("URL verification echoes echostr", async () => {
     const path =
       "/revice?signature=f464b24fc39322e44b38aa78f5edd27bd1441696&echostr=4375120948345356249&timestamp=1714036504&nonce=1514711492";
-    expect(
-      await send(base, { method: "GET", path, headers: {}, body: "" }),
-    ).toEqual({
+    expect(await send(base, { method: "GET", path, headers: {}, body: "" })).toEqual({
       status: 200,
       body: "4375120948345356249",
     });
@@ -124,13 +109,10 @@ describe("every mode × format round-trips to the same typed message as the clou
   });
   afterAll(() => close(server));
 
-  const cases = (["plaintext", "compatible", "secure"] as const).flatMap(
-    (mode) =>
-      (["json", "xml"] as const).flatMap((format) =>
-        ["text", "image", "miniprogrampage", "enter"].map(
-          (kind) => [mode, format, kind] as const,
-        ),
-      ),
+  const cases = (["plaintext", "compatible", "secure"] as const).flatMap((mode) =>
+    (["json", "xml"] as const).flatMap((format) =>
+      ["text", "image", "miniprogrampage", "enter"].map((kind) => [mode, format, kind] as const),
+    ),
   );
   let n = 0;
   test.each(cases)("%s · %s · %s", async (mode, format, kind) => {
@@ -169,8 +151,7 @@ describe("bad input", () => {
   });
   afterAll(() => close(server));
 
-  const text = () =>
-    messageOf("text", "hi", "o-bad", undefined) as Record<string, unknown>;
+  const text = () => messageOf("text", "hi", "o-bad", undefined) as Record<string, unknown>;
   const secure = () =>
     buildPushRequest({
       message: text(),
@@ -178,10 +159,7 @@ describe("bad input", () => {
       format: "json",
       settings: DEMO_SETTINGS,
     });
-  const plain = (
-    body: string,
-    contentType = "application/json",
-  ): BuiltRequest => {
+  const plain = (body: string, contentType = "application/json"): BuiltRequest => {
     const query = {
       signature: signature("AAAAA", "1714037059", "486452656"),
       timestamp: "1714037059",
@@ -200,12 +178,7 @@ describe("bad input", () => {
     const built = secure();
     const query = {
       ...built.query,
-      msg_signature: signature(
-        "AAAAA",
-        built.query["timestamp"] ?? "",
-        built.query["nonce"] ?? "",
-        encrypt,
-      ),
+      msg_signature: signature("AAAAA", built.query["timestamp"] ?? "", built.query["nonce"] ?? "", encrypt),
     };
     return {
       ...built,
@@ -217,8 +190,7 @@ describe("bad input", () => {
     const query = { ...built.query, [name]: "0".repeat(40) };
     return { ...built, path: `/?${new URLSearchParams(query).toString()}` };
   };
-  const sealedOf = (built: BuiltRequest) =>
-    (JSON.parse(built.body) as { Encrypt: string }).Encrypt;
+  const sealedOf = (built: BuiltRequest) => (JSON.parse(built.body) as { Encrypt: string }).Encrypt;
 
   test.each<[string, () => BuiltRequest, number]>([
     [
@@ -235,16 +207,8 @@ describe("bad input", () => {
         ),
       401,
     ],
-    [
-      "a tampered msg_signature (secure)",
-      () => tampered(secure(), "msg_signature"),
-      401,
-    ],
-    [
-      "a missing signature",
-      () => ({ ...plain("{}"), path: "/?timestamp=1&nonce=2" }),
-      401,
-    ],
+    ["a tampered msg_signature (secure)", () => tampered(secure(), "msg_signature"), 401],
+    ["a missing signature", () => ({ ...plain("{}"), path: "/?timestamp=1&nonce=2" }), 401],
     [
       "a body for another appid",
       () =>
@@ -290,18 +254,11 @@ describe("bad input", () => {
       "a GET without echostr",
       () => ({
         ...buildVerifyRequest(DEMO_SETTINGS, "x"),
-        path: buildVerifyRequest(DEMO_SETTINGS, "x").path.replace(
-          /echostr=x&?/,
-          "",
-        ),
+        path: buildVerifyRequest(DEMO_SETTINGS, "x").path.replace(/echostr=x&?/, ""),
       }),
       400,
     ],
-    [
-      "a GET with a bad signature",
-      () => tampered(buildVerifyRequest(DEMO_SETTINGS, "x"), "signature"),
-      401,
-    ],
+    ["a GET with a bad signature", () => tampered(buildVerifyRequest(DEMO_SETTINGS, "x"), "signature"), 401],
     ["PUT", () => ({ ...secure(), method: "PUT" as unknown as "POST" }), 405],
   ])("%s → %i, no handler call", async (_label, build, status) => {
     const before = seen.length;
@@ -334,10 +291,7 @@ describe("answers in time and asks for retries", () => {
     const base = await listen(server);
     try {
       const built = buildPushRequest({
-        message: messageOf("text", "slow", "o-slow", undefined) as Record<
-          string,
-          unknown
-        >,
+        message: messageOf("text", "slow", "o-slow", undefined) as Record<string, unknown>,
         mode: "secure",
         format: "xml",
         settings: DEMO_SETTINGS,
@@ -358,10 +312,7 @@ describe("answers in time and asks for retries", () => {
     const base = await listen(server);
     try {
       const built = buildPushRequest({
-        message: messageOf("text", "x", "o-retry", "42") as Record<
-          string,
-          unknown
-        >,
+        message: messageOf("text", "x", "o-retry", "42") as Record<string, unknown>,
         mode: "plaintext",
         format: "json",
         settings: DEMO_SETTINGS,
@@ -380,10 +331,7 @@ describe("answers in time and asks for retries", () => {
     const base = await listen(server);
     try {
       const built = buildPushRequest({
-        message: messageOf("text", "x", "o-late", "43") as Record<
-          string,
-          unknown
-        >,
+        message: messageOf("text", "x", "o-late", "43") as Record<string, unknown>,
         mode: "plaintext",
         format: "json",
         settings: DEMO_SETTINGS,

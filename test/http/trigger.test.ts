@@ -1,17 +1,10 @@
 // The same cloud function reached through an HTTP trigger: the BUILT index.js, wx-server-sdk swapped for
 // the recorder, so replies go out as cloud calls.
-import {
-  buildPushRequest,
-  buildVerifyRequest,
-  DEMO_SETTINGS,
-} from "../../scripts/lib/push-request";
+import { buildPushRequest, buildVerifyRequest, DEMO_SETTINGS } from "../../scripts/lib/push-request";
 import { messageOf } from "../../scripts/push";
 import { coldStart } from "../helpers/built-function";
 
-jest.mock(
-  "wx-server-sdk",
-  () => require("../../scripts/lib/recording-sdk").recordingSdk,
-);
+jest.mock("wx-server-sdk", () => require("../../scripts/lib/recording-sdk").recordingSdk);
 
 const ENV = {
   WECHAT_TOKEN: DEMO_SETTINGS.token,
@@ -29,10 +22,7 @@ afterEach(() => {
   process.env = { ...saved };
 });
 
-const triggerEvent = (
-  built: ReturnType<typeof buildPushRequest>,
-  base64 = false,
-) => ({
+const triggerEvent = (built: ReturnType<typeof buildPushRequest>, base64 = false) => ({
   httpMethod: built.method,
   path: "/message-push",
   headers: { "Content-Type": built.headers["content-type"] },
@@ -44,12 +34,7 @@ const triggerEvent = (
 test("a secure-mode XML push through the HTTP trigger is answered success and replied by cloud call", async () => {
   Object.assign(process.env, ENV);
   const { main, sdk } = coldStart();
-  const message = messageOf(
-    "text",
-    "你好",
-    "o-trigger",
-    "6054768590064713728",
-  ) as Record<string, unknown>;
+  const message = messageOf("text", "你好", "o-trigger", "6054768590064713728") as Record<string, unknown>;
   const response = await main(
     triggerEvent(
       buildPushRequest({
@@ -79,10 +64,7 @@ test("a secure-mode XML push through the HTTP trigger is answered success and re
 test("URL verification through the trigger echoes echostr", async () => {
   Object.assign(process.env, ENV);
   const { main } = coldStart();
-  const response = await main(
-    triggerEvent(buildVerifyRequest(DEMO_SETTINGS, "4375120948345356249")),
-    {},
-  );
+  const response = await main(triggerEvent(buildVerifyRequest(DEMO_SETTINGS, "4375120948345356249")), {});
   expect(response).toMatchObject({
     statusCode: 200,
     body: "4375120948345356249",

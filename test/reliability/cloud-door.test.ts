@@ -5,10 +5,7 @@ import type { RecordingSdk } from "../../scripts/lib/recording-sdk";
 import type { Main } from "../helpers/built-function";
 import { coldStart } from "../helpers/built-function";
 
-jest.mock(
-  "wx-server-sdk",
-  () => require("../../scripts/lib/recording-sdk").recordingSdk,
-);
+jest.mock("wx-server-sdk", () => require("../../scripts/lib/recording-sdk").recordingSdk);
 
 const push = {
   ToUserName: "wx3d289323f5900f8e",
@@ -42,14 +39,9 @@ beforeEach(() => {
 
 describe("the cloud door under retries", () => {
   test("four deliveries of one push, one after another, send one reply", async () => {
-    for (let i = 0; i < 4; i += 1)
-      await expect(main(push, {})).resolves.toBe("success");
+    for (let i = 0; i < 4; i += 1) await expect(main(push, {})).resolves.toBe("success");
     expect(recordingSdk.calls).toHaveLength(1);
-    expect(
-      recordingSdk.db.collections
-        .get(DEDUPE_COLLECTION)
-        ?.get(`msg:${push.MsgId}`),
-    ).toMatchObject({
+    expect(recordingSdk.db.collections.get(DEDUPE_COLLECTION)?.get(`msg:${push.MsgId}`)).toMatchObject({
       state: "done",
     });
   });
@@ -60,9 +52,7 @@ describe("the cloud door under retries", () => {
   });
 
   test("a transient send failure is released, and the redelivery answers", async () => {
-    recordingSdk.failNextSends(
-      Object.assign(new Error("system busy"), { errCode: -1 }),
-    );
+    recordingSdk.failNextSends(Object.assign(new Error("system busy"), { errCode: -1 }));
     await expect(main(push, {})).resolves.toBe("success");
     expect(recordingSdk.calls).toHaveLength(0);
     await expect(main(push, {})).resolves.toBe("success");
@@ -71,9 +61,7 @@ describe("the cloud door under retries", () => {
   });
 
   test("a permanent failure (45015) is not retried: a retry would only fail again", async () => {
-    recordingSdk.failNextSends(
-      Object.assign(new Error("out of time limit"), { errCode: 45015 }),
-    );
+    recordingSdk.failNextSends(Object.assign(new Error("out of time limit"), { errCode: 45015 }));
     await main(push, {});
     await main(push, {});
     expect(recordingSdk.calls).toHaveLength(0);

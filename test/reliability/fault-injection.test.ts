@@ -2,10 +2,7 @@
 // permanent), a slow handler and a failing store: no push is answered twice, and none that could be
 // answered is lost. Seeded, so every run injects the same faults.
 import { handlePush } from "../../cloudfunctions/messagePush/src/core/handle-push";
-import {
-  CLAIM_TTL_MS,
-  dedupeKey,
-} from "../../cloudfunctions/messagePush/src/core/dedupe";
+import { CLAIM_TTL_MS, dedupeKey } from "../../cloudfunctions/messagePush/src/core/dedupe";
 import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
 import type { AnyMessage } from "../../cloudfunctions/messagePush/src/core/message";
 import type { Send } from "../../cloudfunctions/messagePush/src/core/reply";
@@ -23,8 +20,7 @@ function makePushes(): Record<string, unknown>[] {
       FromUserName: `o-user-${i % 17}`,
       CreateTime: 1_700_000_000 + i,
     };
-    if (i % 5 === 0)
-      return { ...base, MsgType: "event", Event: "user_enter_tempsession" }; // keyed by sender + time
+    if (i % 5 === 0) return { ...base, MsgType: "event", Event: "user_enter_tempsession" }; // keyed by sender + time
     if (i % 5 === 1)
       return {
         ...base,
@@ -57,31 +53,20 @@ function harness(random: () => number, plan: Fault[][]) {
     const fault = faults.on ? (plan[index]?.[made.length] ?? "ok") : "ok";
     made.push(fault);
     calls.set(index, made);
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.floor(random() * 3)),
-    );
-    if (fault === "transient")
-      throw Object.assign(new Error("system busy"), { errcode: -1 });
-    if (fault === "permanent")
-      throw Object.assign(new Error("out of time limit"), { errcode: 45015 });
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 3)));
+    if (fault === "transient") throw Object.assign(new Error("system busy"), { errcode: -1 });
+    if (fault === "permanent") throw Object.assign(new Error("out of time limit"), { errcode: 45015 });
   };
   const app = createRouter()
-    .on(
-      ["text", "image", "miniprogrampage", "event.user_enter_tempsession"],
-      async ({ reply }) => {
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.floor(random() * 4)),
-        ); // a slow handler
-        await reply.text("收到");
-      },
-    )
+    .on(["text", "image", "miniprogrampage", "event.user_enter_tempsession"], async ({ reply }) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.floor(random() * 4))); // a slow handler
+      await reply.text("收到");
+    })
     .otherwise(() => {});
   const recipientOf = (message: AnyMessage) =>
     `${message.FromUserName}|${indexOf.get(dedupeKey(message)) ?? -1}`;
-  const answered = (index: number) =>
-    (calls.get(index) ?? []).filter((fault) => fault === "ok").length;
-  const failedPermanently = (index: number) =>
-    (calls.get(index) ?? []).includes("permanent");
+  const answered = (index: number) => (calls.get(index) ?? []).filter((fault) => fault === "ok").length;
+  const failedPermanently = (index: number) => (calls.get(index) ?? []).includes("permanent");
   return {
     app,
     send,
@@ -113,9 +98,7 @@ describe.each(STORES)("fault injection, %s store", (name, make) => {
     const pushes = makePushes();
     const h = harness(random, plan);
     const { store } = make(now);
-    pushes.forEach((push, index) =>
-      h.indexOf.set(dedupeKey(push as unknown as AnyMessage), index),
-    );
+    pushes.forEach((push, index) => h.indexOf.set(dedupeKey(push as unknown as AnyMessage), index));
     for (const push of pushes) {
       for (let delivery = 0; delivery < DELIVERIES; delivery += 1) {
         await handlePush(push, h.app, {
@@ -128,9 +111,7 @@ describe.each(STORES)("fault injection, %s store", (name, make) => {
     }
     let expectedAnswers = 0;
     pushes.forEach((_, index) => {
-      const firstDecisive = plan[index]
-        ?.slice(0, DELIVERIES)
-        .find((fault) => fault !== "transient");
+      const firstDecisive = plan[index]?.slice(0, DELIVERIES).find((fault) => fault !== "transient");
       const expected = firstDecisive === "ok" ? 1 : 0;
       expectedAnswers += expected;
       expect([index, h.answered(index)]).toEqual([index, expected]);
@@ -152,9 +133,7 @@ describe.each(STORES)("fault injection, %s store", (name, make) => {
     const pushes = makePushes();
     const h = harness(random, plan);
     const { store, failWhen } = make(now);
-    pushes.forEach((push, index) =>
-      h.indexOf.set(dedupeKey(push as unknown as AnyMessage), index),
-    );
+    pushes.forEach((push, index) => h.indexOf.set(dedupeKey(push as unknown as AnyMessage), index));
     const ports = {
       send: h.send,
       log: silentLog,
@@ -166,16 +145,10 @@ describe.each(STORES)("fault injection, %s store", (name, make) => {
     // One store call in twenty fails while the deliveries race.
     failWhen(() => random() < 0.05);
     const results = await Promise.all(
-      pushes.flatMap((push) =>
-        Array.from({ length: DELIVERIES }, () =>
-          handlePush(push, h.app, ports),
-        ),
-      ),
+      pushes.flatMap((push) => Array.from({ length: DELIVERIES }, () => handlePush(push, h.app, ports))),
     );
     failWhen(undefined);
-    const unavailable = results.filter(
-      (result) => result.status === "store-unavailable",
-    ).length;
+    const unavailable = results.filter((result) => result.status === "store-unavailable").length;
     expect(unavailable).toBeGreaterThan(0);
     // Later redeliveries (WeChat keeps retrying a push it saw fail), once claims of dead attempts lapsed.
     clock += CLAIM_TTL_MS + 1;
@@ -186,25 +159,17 @@ describe.each(STORES)("fault injection, %s store", (name, make) => {
     h.faults.on = false;
     for (const push of pushes) await handlePush(push, h.app, ports);
 
-    const duplicates = pushes.filter(
-      (_, index) => h.answered(index) > 1,
-    ).length;
+    const duplicates = pushes.filter((_, index) => h.answered(index) > 1).length;
     // Lost: never answered although no send failed permanently (those can never be answered).
-    const lost = pushes.filter(
-      (_, index) => h.answered(index) === 0 && !h.failedPermanently(index),
-    ).length;
+    const lost = pushes.filter((_, index) => h.answered(index) === 0 && !h.failedPermanently(index)).length;
     const sends = pushes.reduce((sum, _, index) => sum + h.answered(index), 0);
     report(`[${name}] concurrent`, {
       messages: MESSAGES,
       deliveries: MESSAGES * (DELIVERIES + 3),
       "store unavailable": unavailable,
-      "failed sends": [...h.calls.values()]
-        .flat()
-        .filter((fault) => fault !== "ok").length,
+      "failed sends": [...h.calls.values()].flat().filter((fault) => fault !== "ok").length,
       sends,
-      "permanently failed": pushes.filter((_, index) =>
-        h.failedPermanently(index),
-      ).length,
+      "permanently failed": pushes.filter((_, index) => h.failedPermanently(index)).length,
       duplicates,
       lost,
     });

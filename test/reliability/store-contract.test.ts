@@ -25,12 +25,8 @@ describe.each(STORES)("%s store", (_name, make) => {
 
   test("of many concurrent claims of one key exactly one is granted", async () => {
     const { store } = make(now);
-    const claims = await Promise.all(
-      Array.from({ length: 8 }, () => store.claim("msg:race", CLAIM_TTL_MS)),
-    );
-    expect(claims.filter((claim) => claim.status === "claimed")).toHaveLength(
-      1,
-    );
+    const claims = await Promise.all(Array.from({ length: 8 }, () => store.claim("msg:race", CLAIM_TTL_MS)));
+    expect(claims.filter((claim) => claim.status === "claimed")).toHaveLength(1);
     expect(claims.filter((claim) => claim.status === "busy")).toHaveLength(7);
   });
 
@@ -67,10 +63,7 @@ describe.each(STORES)("%s store", (_name, make) => {
       store.claim("msg:4", CLAIM_TTL_MS),
       store.claim("msg:4", CLAIM_TTL_MS),
     ]);
-    expect(claims.map((claim) => claim.status).sort()).toEqual([
-      "busy",
-      "claimed",
-    ]);
+    expect(claims.map((claim) => claim.status).sort()).toEqual(["busy", "claimed"]);
   });
 
   test("a store that is down rejects the claim instead of granting it", async () => {

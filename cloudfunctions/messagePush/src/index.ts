@@ -1,6 +1,6 @@
 // Entry of the cloud function: wires the production ports. Built into ../index.js by `npm run build`.
 import { createApp } from "./app";
-import { createCloudSend, createMain, storeFromEnv } from "./cloud/main";
+import { createCloudSend, createCloudTyping, createMain, storeFromEnv } from "./cloud/main";
 import { lazyCloudSdk } from "./cloud/sdk";
 import { createConsoleLog } from "./core/log";
 import type { HttpTriggerEvent } from "./http/trigger-event";
@@ -18,10 +18,8 @@ let httpTrigger: TriggerDoor | undefined;
 /** The HTTP door (signatures, AES, XML) is loaded on the first HTTP-trigger request only. */
 function loadHttpTrigger(): TriggerDoor {
   /* eslint-disable @typescript-eslint/no-require-imports -- lazy: the push path never pays for it */
-  const { loadHttpConfig, ConfigError } =
-    require("./http/config") as typeof import("./http/config");
-  const { createTriggerHandler } =
-    require("./http/trigger") as typeof import("./http/trigger");
+  const { loadHttpConfig, ConfigError } = require("./http/config") as typeof import("./http/config");
+  const { createTriggerHandler } = require("./http/trigger") as typeof import("./http/trigger");
   /* eslint-enable @typescript-eslint/no-require-imports */
   try {
     const config = loadHttpConfig(process.env);
@@ -31,6 +29,7 @@ function loadHttpTrigger(): TriggerDoor {
       log,
       store,
       send: createCloudSend(sdk),
+      typing: createCloudTyping(sdk),
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -47,11 +46,7 @@ function loadHttpTrigger(): TriggerDoor {
   }
 }
 
-export async function main(
-  event: unknown,
-  context?: unknown,
-): Promise<unknown> {
-  if (isHttpTriggerEvent(event))
-    return (httpTrigger ??= loadHttpTrigger())(event);
+export async function main(event: unknown, context?: unknown): Promise<unknown> {
+  if (isHttpTriggerEvent(event)) return (httpTrigger ??= loadHttpTrigger())(event);
   return cloudPush(event, context);
 }

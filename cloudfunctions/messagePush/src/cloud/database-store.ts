@@ -11,9 +11,7 @@ export interface DedupeCollection {
   add(options: { data: DedupeRecord }): Promise<unknown>;
   doc(id: string): { get(): Promise<{ data: unknown }> };
   where(query: Record<string, unknown>): {
-    update(options: {
-      data: Partial<DedupeRecord>;
-    }): Promise<{ stats: { updated: number } }>;
+    update(options: { data: Partial<DedupeRecord> }): Promise<{ stats: { updated: number } }>;
     remove(): Promise<{ stats: { removed: number } }>;
   };
 }
@@ -54,8 +52,7 @@ export function createDatabaseStore(
         if (tries > 1) return claim(key, ttlMs, tries - 1); // released between our add and our read
         throw addError;
       }
-      if (existing.expiresAt > now())
-        return { status: existing.state === "done" ? "done" : "busy" };
+      if (existing.expiresAt > now()) return { status: existing.state === "done" ? "done" : "busy" };
       const taken = await records()
         .where({
           _id: key,
@@ -65,9 +62,7 @@ export function createDatabaseStore(
         .update({
           data: { state: "claimed", lease, expiresAt: now() + ttlMs },
         });
-      return taken.stats.updated === 1
-        ? { status: "claimed", lease }
-        : { status: "busy" };
+      return taken.stats.updated === 1 ? { status: "claimed", lease } : { status: "busy" };
     }
   }
 

@@ -2,7 +2,7 @@ import type { Store } from "../core/dedupe";
 import { handlePush } from "../core/handle-push";
 import type { Log } from "../core/log";
 import { createMemoryStore } from "../core/memory-store";
-import type { Send } from "../core/reply";
+import type { Send, SetTyping } from "../core/reply";
 import type { Router } from "../core/router";
 import { createDatabaseStore } from "./database-store";
 import type { CloudSdk } from "./sdk";
@@ -18,10 +18,7 @@ export interface CloudPorts {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
-export type CloudMain = (
-  event: unknown,
-  context?: unknown,
-) => Promise<"success">;
+export type CloudMain = (event: unknown, context?: unknown) => Promise<"success">;
 
 /**
  * The cloud-push door: WeChat invokes the function with the message itself as `event` (unified JSON,
@@ -36,15 +33,13 @@ export function createMain(app: Router, ports: CloudPorts): CloudMain {
     const context = ports.sdk().getWXContext();
     const caller = clientCaller(context.SOURCE);
     if (caller !== undefined && env["PUSH_ALLOW_CLIENT"] !== "1") {
-      ports.log.warn(
-        "refused: invoked by a mini program, not by message push",
-        { source: context.SOURCE },
-      );
+      ports.log.warn("refused: invoked by a mini program, not by message push", { source: context.SOURCE });
       return "success";
     }
     await handlePush(event, app, {
       send,
       store,
+      typing: createCloudTyping(ports.sdk),
       log: ports.log,
       // For a push the platform sets OPENID to the sender, who is also FromUserName.
       recipientOf: (message) => context.OPENID || message.FromUserName,
@@ -65,16 +60,17 @@ export function clientCaller(source: string | undefined): string | undefined {
     .find((part) => part === "wx_client" || part === "wx_devtools");
 }
 
-export function storeFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  sdk: () => CloudSdk,
-): Store {
+export function storeFromEnv(env: Readonly<Record<string, string | undefined>>, sdk: () => CloudSdk): Store {
   const choice = env["PUSH_DEDUPE_STORE"] ?? "database";
   if (choice === "memory") return createMemoryStore();
   if (choice === "database") return createDatabaseStore(() => sdk().database());
-  throw new TypeError(
-    `[message-push] PUSH_DEDUPE_STORE must be "database" or "memory", got "${choice}"`,
-  );
+  throw new TypeError(`[message-push] PUSH_DEDUPE_STORE must be "database" or "memory", got "${choice}"`);
+}
+
+export function createCloudTyping(sdk: () => CloudSdk): SetTyping {
+  return async (touser, command) => {
+    await sdk().openapi.customerServiceMessage.setTyping({ touser, command });
+  };
 }
 
 export function createCloudSend(sdk: () => CloudSdk): Send {

@@ -18,6 +18,7 @@ export interface CloudSdk {
   openapi: {
     customerServiceMessage: {
       send(payload: SendPayload): Promise<unknown>;
+      setTyping(request: { touser: string; command: "Typing" | "CancelTyping" }): Promise<unknown>;
     };
   };
 }

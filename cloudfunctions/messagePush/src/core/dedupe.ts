@@ -6,20 +6,13 @@ import type { AnyMessage } from "./message";
  * 「有msgid的消息推荐使用msgid排重。事件类型消息推荐使用FromUserName + CreateTime 排重」.
  */
 export function dedupeKey(message: AnyMessage): string {
-  if ("MsgId" in message && message.MsgId !== undefined)
-    return `msg:${message.MsgId}`;
-  const kind =
-    "Event" in message && message.Event !== undefined
-      ? message.Event
-      : message.MsgType;
+  if ("MsgId" in message && message.MsgId !== undefined) return `msg:${message.MsgId}`;
+  const kind = "Event" in message && message.Event !== undefined ? message.Event : message.MsgType;
   return `from:${message.FromUserName}:${message.CreateTime}:${kind}`;
 }
 
 /** A claim is a lease: only its holder can complete or release it, and it lapses at its TTL. */
-export type Claim =
-  | { status: "claimed"; lease: string }
-  | { status: "done" }
-  | { status: "busy" };
+export type Claim = { status: "claimed"; lease: string } | { status: "done" } | { status: "busy" };
 
 /**
  * The dedupe port. `claim` is atomic across every instance that shares the store: of two concurrent

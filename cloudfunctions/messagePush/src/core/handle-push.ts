@@ -6,7 +6,7 @@ import type { RecentKeys } from "./recent-keys";
 import { createRecentKeys } from "./recent-keys";
 import type { AnyMessage, Inbound } from "./message";
 import { parsePush, PushParseError } from "./parse";
-import type { Send } from "./reply";
+import type { Send, SetTyping } from "./reply";
 import type { Outcome, Router } from "./router";
 import { classifyFailure, describeFailure } from "./send-errors";
 
@@ -17,6 +17,8 @@ export interface PushPorts {
   recipientOf(message: AnyMessage): string;
   /** Where claims live. Defaults to one bounded in-memory store per process. */
   store?: Store;
+  /** The typing indicator, for handlers that opt in with reply.typing(). */
+  typing?: SetTyping;
 }
 
 export type PushResult =
@@ -36,11 +38,7 @@ const answeredHere = new WeakMap<Store, RecentKeys>();
  * The pipeline every door shares: parse → claim → route → complete or release. Never throws: each
  * outcome is logged once here and returned, so a door only decides what to answer.
  */
-export async function handlePush(
-  raw: unknown,
-  app: Router,
-  ports: PushPorts,
-): Promise<PushResult> {
+export async function handlePush(raw: unknown, app: Router, ports: PushPorts): Promise<PushResult> {
   const { log } = ports;
   let inbound: Inbound;
   try {
@@ -57,8 +55,7 @@ export async function handlePush(
   const store = ports.store ?? (processStore ??= createMemoryStore());
   const key = dedupeKey(inbound.message);
   let answered = answeredHere.get(store);
-  if (answered === undefined)
-    answeredHere.set(store, (answered = createRecentKeys()));
+  if (answered === undefined) answeredHere.set(store, (answered = createRecentKeys()));
   if (answered.has(key)) {
     log.info("duplicate push skipped", { key, state: "done" });
     return { status: "duplicate", inbound, state: "done" };
@@ -87,22 +84,15 @@ export async function handlePush(
   });
   // Release only when nothing went out: re-running a handler that already replied would reply twice.
   const retry =
-    outcome.error !== undefined &&
-    outcome.sent === 0 &&
-    classifyFailure(outcome.error.cause) === "transient";
+    outcome.error !== undefined && outcome.sent === 0 && classifyFailure(outcome.error.cause) === "transient";
   if (outcome.error !== undefined) {
-    log.error(
-      retry
-        ? "handler failed, released for a retry"
-        : "handler failed, not retried",
-      {
-        key,
-        route: outcome.route,
-        sent: outcome.sent,
-        reason: describeFailure(outcome.error.cause),
-        error: outcome.error.message,
-      },
-    );
+    log.error(retry ? "handler failed, released for a retry" : "handler failed, not retried", {
+      key,
+      route: outcome.route,
+      sent: outcome.sent,
+      reason: describeFailure(outcome.error.cause),
+      error: outcome.error.message,
+    });
   }
   // If the store cannot record "done", the claim lapses and a late redelivery could answer again; a
   // redelivery to this instance at least is caught here.
@@ -111,13 +101,7 @@ export async function handlePush(
   return { status: "handled", inbound, outcome, retry };
 }
 
-async function settle(
-  store: Store,
-  key: string,
-  lease: string,
-  release: boolean,
-  log: Log,
-): Promise<void> {
+async function settle(store: Store, key: string, lease: string, release: boolean, log: Log): Promise<void> {
   // One second try: a claim left behind lapses after CLAIM_TTL_MS and a late redelivery would answer again.
   for (let attempt = 1; attempt <= 2; attempt += 1) {
     try {

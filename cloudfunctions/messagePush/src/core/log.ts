@@ -8,9 +8,7 @@ export interface Log {
 /** One line per entry; cloud function logs keep console output as is. */
 export function createConsoleLog(prefix = "[messagePush]"): Log {
   const line = (message: string, fields?: Record<string, unknown>) =>
-    fields === undefined
-      ? `${prefix} ${message}`
-      : `${prefix} ${message} ${JSON.stringify(fields)}`;
+    fields === undefined ? `${prefix} ${message}` : `${prefix} ${message} ${JSON.stringify(fields)}`;
   return {
     info: (message, fields) => console.log(line(message, fields)),
     warn: (message, fields) => console.warn(line(message, fields)),

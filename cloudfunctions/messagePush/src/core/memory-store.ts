@@ -18,11 +18,7 @@ export interface MemoryStoreOptions {
 
 /** A dedupe store for one process (a single instance, the local server, tests). */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
-  const {
-    maxEntries = 10_000,
-    doneTtlMs = DONE_TTL_MS,
-    now = Date.now,
-  } = options;
+  const { maxEntries = 10_000, doneTtlMs = DONE_TTL_MS, now = Date.now } = options;
   const entries = new Map<string, Entry>();
 
   const put = (key: string, entry: Entry) => {
@@ -35,9 +31,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   };
   const held = (key: string, lease: string) => {
     const entry = entries.get(key);
-    return (
-      entry !== undefined && entry.state === "claimed" && entry.lease === lease
-    );
+    return entry !== undefined && entry.state === "claimed" && entry.lease === lease;
   };
 
   return {
@@ -53,8 +47,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
       return Promise.resolve({ status: "claimed", lease });
     },
     complete(key, lease) {
-      if (held(key, lease))
-        put(key, { state: "done", expiresAt: now() + doneTtlMs });
+      if (held(key, lease)) put(key, { state: "done", expiresAt: now() + doneTtlMs });
       return Promise.resolve();
     },
     release(key, lease) {

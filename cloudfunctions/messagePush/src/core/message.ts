@@ -65,9 +65,7 @@ export interface UnknownPush extends PushBase {
 }
 
 export type RouteOrUnknown = Route | "unknown";
-export type MessageOf<R extends RouteOrUnknown> = R extends Route
-  ? PushMap[R]
-  : UnknownPush;
+export type MessageOf<R extends RouteOrUnknown> = R extends Route ? PushMap[R] : UnknownPush;
 
 /** A parsed push, tagged by route so that both the modelled and the unknown case narrow exactly. */
 export type Inbound = {

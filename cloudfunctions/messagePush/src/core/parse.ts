@@ -9,9 +9,7 @@ export class PushParseError extends Error {
     readonly expected: string,
     readonly got?: unknown,
   ) {
-    super(
-      `[message-push] malformed push: ${field} should be ${expected}, got ${describe(got)}`,
-    );
+    super(`[message-push] malformed push: ${field} should be ${expected}, got ${describe(got)}`);
   }
 }
 
@@ -44,19 +42,16 @@ const EXPECTED: Record<Field, string> = {
  * Unmodelled but well-formed pushes come back as route "unknown"; anything else throws PushParseError.
  */
 export function parsePush(input: unknown): Inbound {
-  if (!isRecord(input))
-    throw new PushParseError("(push)", "a JSON object", input);
+  if (!isRecord(input)) throw new PushParseError("(push)", "a JSON object", input);
   const base = {
     ToUserName: read(input, "ToUserName", "string"),
     FromUserName: read(input, "FromUserName", "string"),
     CreateTime: read(input, "CreateTime", "seconds"),
   };
   const msgType = read(input, "MsgType", "string");
-  if (msgType === "")
-    throw new PushParseError("MsgType", "a non-empty string", msgType);
+  if (msgType === "") throw new PushParseError("MsgType", "a non-empty string", msgType);
   const businessId = optionalId(input, "BusinessId");
-  const event =
-    msgType === "event" ? read(input, "Event", "string") : undefined;
+  const event = msgType === "event" ? read(input, "Event", "string") : undefined;
   const key = event === undefined ? msgType : `event.${event}`;
 
   if (!isRoute(key)) {
@@ -86,27 +81,11 @@ export function parsePush(input: unknown): Inbound {
   return { route: key, message: checked } as unknown as Inbound;
 }
 
-function read(
-  input: Record<string, unknown>,
-  name: string,
-  kind: "string",
-): string;
-function read(
-  input: Record<string, unknown>,
-  name: string,
-  kind: "seconds",
-): number;
+function read(input: Record<string, unknown>, name: string, kind: "string"): string;
+function read(input: Record<string, unknown>, name: string, kind: "seconds"): number;
 function read(input: Record<string, unknown>, name: string, kind: "id"): string;
-function read(
-  input: Record<string, unknown>,
-  name: string,
-  kind: Field,
-): string | number | undefined;
-function read(
-  input: Record<string, unknown>,
-  name: string,
-  kind: Field,
-): string | number | undefined {
+function read(input: Record<string, unknown>, name: string, kind: Field): string | number | undefined;
+function read(input: Record<string, unknown>, name: string, kind: Field): string | number | undefined {
   const value = input[name];
   switch (kind) {
     case "string":
@@ -120,35 +99,19 @@ function read(
       if (typeof value === "string" && value !== "") return value;
       // A 64-bit MsgId that went through JSON.parse as a number has already lost digits: refuse it
       // so that the door which did this is found, instead of deduplicating on a wrong id.
-      if (
-        typeof value === "number" &&
-        Number.isSafeInteger(value) &&
-        value >= 0
-      )
-        return String(value);
+      if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);
       break;
     case "seconds":
       // XML bodies carry numbers as text.
-      if (
-        typeof value === "number" &&
-        Number.isSafeInteger(value) &&
-        value >= 0
-      )
-        return value;
-      if (typeof value === "string" && /^\d{1,15}$/.test(value))
-        return Number(value);
+      if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return value;
+      if (typeof value === "string" && /^\d{1,15}$/.test(value)) return Number(value);
       break;
   }
   throw new PushParseError(name, EXPECTED[kind], value);
 }
 
-function optionalId(
-  input: Record<string, unknown>,
-  name: string,
-): string | undefined {
-  return input[name] === undefined || input[name] === null
-    ? undefined
-    : read(input, name, "id");
+function optionalId(input: Record<string, unknown>, name: string): string | undefined {
+  return input[name] === undefined || input[name] === null ? undefined : read(input, name, "id");
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -164,11 +127,8 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "string")
-    return value.length > 40
-      ? `a string of ${value.length} characters`
-      : JSON.stringify(value);
+    return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   if (typeof value === "object") return "an object";
-  if (typeof value === "number" || typeof value === "boolean")
-    return `${typeof value} ${value}`;
+  if (typeof value === "number" || typeof value === "boolean") return `${typeof value} ${value}`;
   return typeof value;
 }

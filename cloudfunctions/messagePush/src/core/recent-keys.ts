@@ -4,11 +4,7 @@ export interface RecentKeys {
   add(key: string): void;
 }
 
-export function createRecentKeys(
-  maxEntries = 10_000,
-  ttlMs = 10 * 60_000,
-  now = Date.now,
-): RecentKeys {
+export function createRecentKeys(maxEntries = 10_000, ttlMs = 10 * 60_000, now = Date.now): RecentKeys {
   const expiries = new Map<string, number>();
   return {
     has(key) {

@@ -1,3 +1,5 @@
+import type { Log } from "./log";
+
 // The body of customerServiceMessage.send (cloud call) and cgi-bin/message/custom/send (HTTPS): the same JSON.
 // Source: developers.weixin.qq.com/miniprogram/dev/server/API/kf-mgnt/kf-message/api_sendcustommessage.html
 // Keys are the documented lowercase ones on purpose: wx-server-sdk renames camelCase keys to snake_case.
@@ -41,19 +43,24 @@ export type SendPayload =
 /** The output port: production sends through WeChat, local runs and tests record. */
 export type Send = (payload: SendPayload) => Promise<void>;
 
+/** The typing indicator port: customerServiceMessage.setTyping / cgi-bin/message/custom/business/typing. */
+export type SetTyping = (touser: string, command: "Typing" | "CancelTyping") => Promise<void>;
+
 /** What a handler uses to answer; every method already knows who to answer. */
 export interface Reply {
   text(content: string): Promise<void>;
   image(mediaId: string): Promise<void>;
   link(link: LinkBody): Promise<void>;
   miniProgramPage(page: MiniProgramPageBody): Promise<void>;
+  /**
+   * Opt-in: shows "对方正在输入" until the next reply (or 15 s). Best effort: a failure (e.g. 45080, no
+   * message from the user in the last 30 s) is logged and never stops the reply that follows.
+   */
+  typing(): Promise<void>;
 }
 
-export function createReply(touser: string, send: Send): Reply {
-  if (touser === "")
-    throw new TypeError(
-      "[message-push] cannot reply: the push has no openid to answer",
-    );
+export function createReply(touser: string, send: Send, setTyping?: SetTyping, log?: Log): Reply {
+  if (touser === "") throw new TypeError("[message-push] cannot reply: the push has no openid to answer");
   return {
     text: (content) =>
       send({
@@ -74,12 +81,21 @@ export function createReply(touser: string, send: Send): Reply {
         msgtype: "miniprogrampage",
         miniprogrampage: { ...page },
       }),
+    typing: async () => {
+      if (setTyping === undefined) return;
+      try {
+        await setTyping(touser, "Typing");
+      } catch (error) {
+        log?.warn("typing indicator failed", {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    },
   };
 }
 
 function nonEmpty(value: string, what: string): string {
   // WeChat rejects empty bodies with an errcode after a round trip; fail before spending the call.
-  if (value === "")
-    throw new TypeError(`[message-push] ${what} must not be empty`);
+  if (value === "") throw new TypeError(`[message-push] ${what} must not be empty`);
   return value;
 }

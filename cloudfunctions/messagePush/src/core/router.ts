@@ -1,6 +1,6 @@
 import type { Log } from "./log";
 import type { Inbound, MessageOf, Route, RouteOrUnknown } from "./message";
-import type { Reply, Send } from "./reply";
+import type { Reply, Send, SetTyping } from "./reply";
 import { createReply } from "./reply";
 
 /** What a handler gets: the narrowed message, who sent it, a pre-addressed reply, a logger. */
@@ -13,9 +13,7 @@ export interface PushContext<M> {
 }
 
 /** A handler for one route; `Handler<"text">` types a handler kept in its own file. */
-export type Handler<R extends RouteOrUnknown> = (
-  ctx: PushContext<MessageOf<R>>,
-) => void | Promise<void>;
+export type Handler<R extends RouteOrUnknown> = (ctx: PushContext<MessageOf<R>>) => void | Promise<void>;
 
 /** A handler threw or rejected; `cause` is what it threw. */
 export class HandlerError extends Error {
@@ -45,6 +43,7 @@ export interface DispatchPorts {
   openid: string;
   send: Send;
   log: Log;
+  typing?: SetTyping;
 }
 
 export interface Router {
@@ -64,22 +63,20 @@ export function createRouter(): Router {
   const handlers = new Map<RouteOrUnknown, AnyHandler>();
   const register = (route: RouteOrUnknown, handler: AnyHandler) => {
     // One handler per route keeps the number of replies predictable (customer-service quotas are small).
-    if (handlers.has(route))
-      throw new TypeError(`[message-push] "${route}" already has a handler`);
+    if (handlers.has(route)) throw new TypeError(`[message-push] "${route}" already has a handler`);
     handlers.set(route, handler);
   };
 
   const router: Router = {
     on(route, handler) {
-      for (const one of typeof route === "string" ? [route] : route)
-        register(one, handler);
+      for (const one of typeof route === "string" ? [route] : route) register(one, handler);
       return router;
     },
     otherwise(handler) {
       register("unknown", handler);
       return router;
     },
-    async dispatch(inbound, { openid, send, log }) {
+    async dispatch(inbound, { openid, send, log, typing }) {
       const handler = handlers.get(inbound.route) ?? handlers.get("unknown");
       let sent = 0;
       const counting: Send = async (payload) => {
@@ -91,15 +88,11 @@ export function createRouter(): Router {
         const ctx = {
           message: inbound.message,
           openid,
-          reply: createReply(openid, counting),
+          reply: createReply(openid, counting, typing, log),
           log,
         };
         // Sound: the map is keyed by route and `on`/`otherwise` only accept the handler of that route.
-        await (
-          handler as (
-            ctx: PushContext<typeof inbound.message>,
-          ) => void | Promise<void>
-        )(ctx);
+        await (handler as (ctx: PushContext<typeof inbound.message>) => void | Promise<void>)(ctx);
         return { route: inbound.route, sent };
       } catch (error) {
         return {
@@ -110,9 +103,7 @@ export function createRouter(): Router {
       }
     },
     get routes() {
-      return [...handlers.keys()].filter(
-        (route): route is Route => route !== "unknown",
-      );
+      return [...handlers.keys()].filter((route): route is Route => route !== "unknown");
     },
   };
   return router;

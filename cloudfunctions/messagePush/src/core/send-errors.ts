@@ -8,16 +8,10 @@ export type FailureKind = "transient" | "permanent";
 /** Retrying cannot help: the user, the quota or the configuration must change first. */
 const PERMANENT = new Map<number, string>([
   [45015, "outside the 48-hour reply window, or the user unsubscribed"],
-  [
-    45047,
-    "reply limit reached (5 per 48 h after a message, 2 per minute after entering)",
-  ],
+  [45047, "reply limit reached (5 per 48 h after a message, 2 per minute after entering)"],
   [40003, "invalid openid"],
   [48001, "api unauthorized for this account"],
-  [
-    -604101,
-    "config.json does not grant this cloud call (upload the function from DevTools)",
-  ],
+  [-604101, "config.json does not grant this cloud call (upload the function from DevTools)"],
   [-604100, "no such cloud API"],
   [40004, "invalid media type"],
   [40007, "invalid media_id"],
@@ -70,8 +64,7 @@ export function classifyFailure(error: unknown): FailureKind {
   if (typeof error === "object" && error !== null) {
     const code = (error as Record<string, unknown>)["code"];
     if (typeof code === "string" && NETWORK_CODES.has(code)) return "transient";
-    if (error instanceof Error && /time(d)? ?out/i.test(error.message))
-      return "transient";
+    if (error instanceof Error && /time(d)? ?out/i.test(error.message)) return "transient";
   }
   // Unknown errcodes and handler bugs would fail the same way again: retrying only spends quota.
   return "permanent";
@@ -80,10 +73,7 @@ export function classifyFailure(error: unknown): FailureKind {
 /** A short English reason for the log, never containing payloads or secrets. */
 export function describeFailure(error: unknown): string {
   const errcode = errcodeOf(error);
-  const known =
-    errcode === undefined
-      ? undefined
-      : (PERMANENT.get(errcode) ?? TRANSIENT.get(errcode));
+  const known = errcode === undefined ? undefined : (PERMANENT.get(errcode) ?? TRANSIENT.get(errcode));
   return errcode === undefined
     ? "no errcode"
     : `errcode ${errcode}${known === undefined ? "" : `: ${known}`}`;

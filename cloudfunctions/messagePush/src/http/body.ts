@@ -5,8 +5,7 @@
 import type { XMLParser } from "fast-xml-parser";
 
 export type BodyFormat = "json" | "xml";
-export type BodyErrorCode =
-  "bad-json" | "bad-xml" | "doctype" | "not-an-object" | "too-large";
+export type BodyErrorCode = "bad-json" | "bad-xml" | "doctype" | "not-an-object" | "too-large";
 
 export class BodyError extends Error {
   override readonly name = "BodyError";
@@ -21,19 +20,13 @@ export class BodyError extends Error {
 /** Pushes are a few hundred bytes; anything near this is not from WeChat. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export function detectFormat(
-  body: string,
-  contentType: string | undefined,
-): BodyFormat {
+export function detectFormat(body: string, contentType: string | undefined): BodyFormat {
   if (contentType !== undefined && /json/i.test(contentType)) return "json";
   if (contentType !== undefined && /xml/i.test(contentType)) return "xml";
   return body.trimStart().startsWith("<") ? "xml" : "json";
 }
 
-export function decodeBody(
-  body: string,
-  format: BodyFormat,
-): Record<string, unknown> {
+export function decodeBody(body: string, format: BodyFormat): Record<string, unknown> {
   if (Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES)
     throw new BodyError("too-large", "body exceeds the size cap");
   return format === "json" ? decodeJson(body) : decodeXml(body);
@@ -66,13 +59,9 @@ let xml: XMLParser | undefined;
 function decodeXml(body: string): Record<string, unknown> {
   // No DTDs at all: entity expansion is how XML bombs and external-entity reads start.
   if (/<!DOCTYPE|<!ENTITY/i.test(body))
-    throw new BodyError(
-      "doctype",
-      "DOCTYPE and entity declarations are refused",
-    );
+    throw new BodyError("doctype", "DOCTYPE and entity declarations are refused");
   if (xml === undefined) {
-    const { XMLParser: Parser } =
-      require("fast-xml-parser") as typeof import("fast-xml-parser");
+    const { XMLParser: Parser } = require("fast-xml-parser") as typeof import("fast-xml-parser");
     xml = new Parser({
       processEntities: false,
       ignoreAttributes: true,
@@ -94,10 +83,7 @@ function decodeXml(body: string): Record<string, unknown> {
       ? (document as Record<string, unknown>)["xml"]
       : undefined;
   if (typeof root !== "object" || root === null || Array.isArray(root)) {
-    throw new BodyError(
-      "not-an-object",
-      "the XML body has no <xml> root element",
-    );
+    throw new BodyError("not-an-object", "the XML body has no <xml> root element");
   }
   const record: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(root as Record<string, unknown>)) {
@@ -107,16 +93,12 @@ function decodeXml(body: string): Record<string, unknown> {
 }
 
 function validateXml(body: string): string | undefined {
-  const { XMLValidator } =
-    require("fast-xml-parser") as typeof import("fast-xml-parser");
+  const { XMLValidator } = require("fast-xml-parser") as typeof import("fast-xml-parser");
   const result = XMLValidator.validate(body);
-  return result === true
-    ? undefined
-    : `${result.err.msg} (line ${result.err.line})`;
+  return result === true ? undefined : `${result.err.msg} (line ${result.err.line})`;
 }
 
 function describe(error: unknown): string {
-  if (typeof error === "object" && error !== null && "message" in error)
-    return String(error.message);
+  if (typeof error === "object" && error !== null && "message" in error) return String(error.message);
   return String(error);
 }

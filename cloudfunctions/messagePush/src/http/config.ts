@@ -17,76 +17,47 @@ export interface HttpConfig {
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
   constructor(readonly problems: readonly string[]) {
-    super(
-      `[message-push] 配置错误 invalid configuration:\n  - ${problems.join("\n  - ")}`,
-    );
+    super(`[message-push] 配置错误 invalid configuration:\n  - ${problems.join("\n  - ")}`);
   }
 }
 
 export const DEFAULT_BUDGET_MS = 4000;
 
 /** Validates everything at once and names each problem; values of secrets are never echoed. */
-export function loadHttpConfig(
-  env: Readonly<Record<string, string | undefined>>,
-): HttpConfig {
+export function loadHttpConfig(env: Readonly<Record<string, string | undefined>>): HttpConfig {
   const problems: string[] = [];
   const token = env["WECHAT_TOKEN"] ?? "";
   if (token === "")
-    problems.push(
-      "WECHAT_TOKEN 未设置 (missing): the Token of 消息推送 in the mini program console",
-    );
+    problems.push("WECHAT_TOKEN 未设置 (missing): the Token of 消息推送 in the mini program console");
   else if (!/^[A-Za-z0-9]{3,32}$/.test(token))
-    problems.push(
-      "WECHAT_TOKEN 须为 3-32 位英文或数字 (3-32 letters or digits)",
-    );
+    problems.push("WECHAT_TOKEN 须为 3-32 位英文或数字 (3-32 letters or digits)");
 
   const appid = env["WECHAT_APPID"];
   if (appid !== undefined && !/^wx[0-9a-f]{16}$/i.test(appid)) {
-    problems.push(
-      `WECHAT_APPID 格式不对 (should look like wx + 16 hex digits), got "${appid}"`,
-    );
+    problems.push(`WECHAT_APPID 格式不对 (should look like wx + 16 hex digits), got "${appid}"`);
   }
   const encodingAESKey = env["WECHAT_ENCODING_AES_KEY"];
   let aesKey: Buffer | undefined;
   if (encodingAESKey !== undefined && encodingAESKey !== "") {
     if (!/^[A-Za-z0-9]{43}$/.test(encodingAESKey)) {
-      problems.push(
-        "WECHAT_ENCODING_AES_KEY 须为 43 位英文或数字 (43 letters or digits)",
-      );
+      problems.push("WECHAT_ENCODING_AES_KEY 须为 43 位英文或数字 (43 letters or digits)");
     } else {
       aesKey = decodeAesKey(encodingAESKey);
     }
     if (appid === undefined)
-      problems.push(
-        "WECHAT_APPID 未设置: needed to check encrypted pushes (兼容/安全模式)",
-      );
+      problems.push("WECHAT_APPID 未设置: needed to check encrypted pushes (兼容/安全模式)");
   }
 
   const mode = env["WECHAT_PUSH_MODE"];
-  if (
-    mode !== undefined &&
-    mode !== "plaintext" &&
-    mode !== "compatible" &&
-    mode !== "secure"
-  ) {
-    problems.push(
-      `WECHAT_PUSH_MODE 应为 plaintext | compatible | secure, got "${mode}"`,
-    );
-  } else if (
-    mode !== undefined &&
-    mode !== "plaintext" &&
-    aesKey === undefined
-  ) {
-    problems.push(
-      `WECHAT_PUSH_MODE=${mode} 需要 WECHAT_ENCODING_AES_KEY (needs the EncodingAESKey)`,
-    );
+  if (mode !== undefined && mode !== "plaintext" && mode !== "compatible" && mode !== "secure") {
+    problems.push(`WECHAT_PUSH_MODE 应为 plaintext | compatible | secure, got "${mode}"`);
+  } else if (mode !== undefined && mode !== "plaintext" && aesKey === undefined) {
+    problems.push(`WECHAT_PUSH_MODE=${mode} 需要 WECHAT_ENCODING_AES_KEY (needs the EncodingAESKey)`);
   }
 
   const budget = Number(env["PUSH_BUDGET_MS"] ?? DEFAULT_BUDGET_MS);
   if (!Number.isInteger(budget) || budget < 100 || budget > 4900) {
-    problems.push(
-      "PUSH_BUDGET_MS 应为 100-4900 之间的整数 (WeChat waits 5 s at most)",
-    );
+    problems.push("PUSH_BUDGET_MS 应为 100-4900 之间的整数 (WeChat waits 5 s at most)");
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -2,7 +2,7 @@ import type { Store } from "../core/dedupe";
 import type { PushResult } from "../core/handle-push";
 import { handlePush } from "../core/handle-push";
 import type { Log } from "../core/log";
-import type { Send } from "../core/reply";
+import type { Send, SetTyping } from "../core/reply";
 import type { Router } from "../core/router";
 import { BodyError, decodeBody, detectFormat } from "./body";
 import type { HttpConfig, PushMode } from "./config";
@@ -29,14 +29,11 @@ export interface HttpDeps {
   send: Send;
   log: Log;
   store?: Store;
+  typing?: SetTyping;
 }
 
 // The one status table of the HTTP door. Bodies stay terse: nothing here helps a forger.
-const reply = (
-  status: number,
-  body: string,
-  headers: Record<string, string> = {},
-): HttpResponse => ({
+const reply = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({
   status,
   headers: { "content-type": "text/plain; charset=utf-8", ...headers },
   body,
@@ -46,10 +43,7 @@ const UNAUTHORIZED = () => reply(401, "unauthorized");
 const BAD_REQUEST = () => reply(400, "bad request");
 
 /** WeChat's developer-server push: URL verification (GET) and messages (POST) in every mode and format. */
-export async function handleHttp(
-  request: HttpRequest,
-  deps: HttpDeps,
-): Promise<HttpResponse> {
+export async function handleHttp(request: HttpRequest, deps: HttpDeps): Promise<HttpResponse> {
   try {
     if (request.method === "GET") return verifyUrl(request, deps);
     if (request.method === "POST") return await receive(request, deps);
@@ -62,17 +56,9 @@ export async function handleHttp(
   }
 }
 
-function verifyUrl(
-  { query }: HttpRequest,
-  { config, log }: HttpDeps,
-): HttpResponse {
+function verifyUrl({ query }: HttpRequest, { config, log }: HttpDeps): HttpResponse {
   const { timestamp = "", nonce = "", echostr } = query;
-  if (
-    !verifySignature(
-      signature(config.token, timestamp, nonce),
-      query["signature"],
-    )
-  ) {
+  if (!verifySignature(signature(config.token, timestamp, nonce), query["signature"])) {
     log.warn("URL verification refused: bad signature");
     return UNAUTHORIZED();
   }
@@ -80,19 +66,13 @@ function verifyUrl(
   return reply(200, echostr); // verbatim, as the platform checks it byte for byte
 }
 
-async function receive(
-  request: HttpRequest,
-  deps: HttpDeps,
-): Promise<HttpResponse> {
+async function receive(request: HttpRequest, deps: HttpDeps): Promise<HttpResponse> {
   const { config, log } = deps;
   const { query } = request;
   const timestamp = query["timestamp"] ?? "";
   const nonce = query["nonce"] ?? "";
   const encrypted = query["encrypt_type"] === "aes";
-  if (
-    config.mode !== undefined &&
-    (config.mode === "plaintext") === encrypted
-  ) {
+  if (config.mode !== undefined && (config.mode === "plaintext") === encrypted) {
     log.warn("push refused: not in the configured mode", {
       expected: config.mode,
     });
@@ -104,77 +84,49 @@ async function receive(
   try {
     if (!encrypted) {
       // Plaintext mode: the 3-field signature is all there is.
-      if (
-        !verifySignature(
-          signature(config.token, timestamp, nonce),
-          query["signature"],
-        )
-      )
-        return refuse(log);
-      raw = decodeBody(
-        request.body,
-        detectFormat(request.body, request.headers["content-type"]),
-      );
+      if (!verifySignature(signature(config.token, timestamp, nonce), query["signature"])) return refuse(log);
+      raw = decodeBody(request.body, detectFormat(request.body, request.headers["content-type"]));
     } else {
       if (config.aesKey === undefined || config.appid === undefined) {
-        log.error(
-          "encrypted push received but WECHAT_ENCODING_AES_KEY / WECHAT_APPID are not set",
-        );
+        log.error("encrypted push received but WECHAT_ENCODING_AES_KEY / WECHAT_APPID are not set");
         return reply(500, "not configured");
       }
-      const outer = decodeBody(
-        request.body,
-        detectFormat(request.body, request.headers["content-type"]),
-      );
+      const outer = decodeBody(request.body, detectFormat(request.body, request.headers["content-type"]));
       const sealed = outer["Encrypt"];
       if (typeof sealed !== "string") return BAD_REQUEST();
       // msg_signature covers Encrypt; the 3-field signature does not cover the body at all.
-      if (
-        !verifySignature(
-          signature(config.token, timestamp, nonce, sealed),
-          query["msg_signature"],
-        )
-      ) {
+      if (!verifySignature(signature(config.token, timestamp, nonce, sealed), query["msg_signature"])) {
         return refuse(log);
       }
       const opened = decrypt(config.aesKey, config.appid, sealed);
       raw = decodeBody(opened, detectFormat(opened, undefined));
       // Compatible mode also carries plaintext copies, covered by no signature: the decrypted copy is used.
-      mode = Object.keys(outer).some(
-        (name) => name !== "ToUserName" && name !== "Encrypt",
-      )
+      mode = Object.keys(outer).some((name) => name !== "ToUserName" && name !== "Encrypt")
         ? "compatible"
         : "secure";
     }
   } catch (error) {
     if (error instanceof BodyError) {
       log.warn("push refused: bad body", { code: error.code });
-      return error.code === "too-large"
-        ? reply(413, "payload too large")
-        : BAD_REQUEST();
+      return error.code === "too-large" ? reply(413, "payload too large") : BAD_REQUEST();
     }
     if (error instanceof DecryptError) {
       log.warn("push refused: cannot decrypt", { code: error.code });
-      return error.code === "appid-mismatch"
-        ? reply(403, "forbidden")
-        : BAD_REQUEST();
+      return error.code === "appid-mismatch" ? reply(403, "forbidden") : BAD_REQUEST();
     }
     throw error;
   }
   return answer(raw, mode, deps);
 }
 
-async function answer(
-  raw: Record<string, unknown>,
-  mode: PushMode,
-  deps: HttpDeps,
-): Promise<HttpResponse> {
-  const { app, config, log, send, store } = deps;
+async function answer(raw: Record<string, unknown>, mode: PushMode, deps: HttpDeps): Promise<HttpResponse> {
+  const { app, config, log, send, store, typing } = deps;
   const work = handlePush(raw, app, {
     send,
     log,
     recipientOf: (message) => message.FromUserName,
     ...(store === undefined ? {} : { store }),
+    ...(typing === undefined ? {} : { typing }),
   });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<"deadline">(
@@ -190,8 +142,7 @@ async function answer(
     });
     void work.then(
       (result) => log.info("late push finished", { status: result.status }),
-      (error: unknown) =>
-        log.error("late push failed", { error: String(error) }),
+      (error: unknown) => log.error("late push failed", { error: String(error) }),
     );
     return SUCCESS();
   }

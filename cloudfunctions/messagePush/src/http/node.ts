@@ -1,9 +1,4 @@
-import type {
-  IncomingMessage,
-  RequestListener,
-  Server,
-  ServerResponse,
-} from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import { MAX_BODY_BYTES } from "./body";
 import type { HttpDeps, HttpRequest, HttpResponse } from "./handle";

@@ -1,4 +1,4 @@
-import type { Send } from "../core/reply";
+import type { Send, SetTyping } from "../core/reply";
 import type { WechatApiOptions } from "../wechat-api/client";
 import { postWechatApi, WechatApiError } from "../wechat-api/client";
 import type { TokenSource } from "../wechat-api/token";
@@ -21,16 +21,29 @@ export function createHttpsSend(
         return;
       } catch (error) {
         // A token revoked early (e.g. another server forced a refresh): fetch a new one and try once more.
-        if (
-          attempt === 1 &&
-          error instanceof WechatApiError &&
-          TOKEN_REJECTED.has(error.errcode)
-        ) {
+        if (attempt === 1 && error instanceof WechatApiError && TOKEN_REJECTED.has(error.errcode)) {
           tokens.invalidate();
           continue;
         }
         throw error;
       }
     }
+  };
+}
+
+/** Self-hosted typing indicator: POST cgi-bin/message/custom/business/typing (the mini program endpoint). */
+export function createHttpsTyping(
+  tokens: TokenSource,
+  options: Omit<WechatApiOptions, "accessToken"> = {},
+): SetTyping {
+  return async (touser, command) => {
+    await postWechatApi(
+      "/cgi-bin/message/custom/business/typing",
+      { touser, command },
+      {
+        ...options,
+        accessToken: await tokens.get(),
+      },
+    );
   };
 }

@@ -12,14 +12,8 @@ export function signature(...parts: string[]): string {
 }
 
 /** Constant-time comparison of a computed signature with the one in the request. */
-export function verifySignature(
-  expected: string,
-  given: string | undefined,
-): boolean {
+export function verifySignature(expected: string, given: string | undefined): boolean {
   if (given === undefined || given.length !== expected.length) return false;
   // Compare bytes in constant time so response timing does not reveal how much of a forgery matched.
-  return timingSafeEqual(
-    Buffer.from(expected, "utf8"),
-    Buffer.from(given, "utf8"),
-  );
+  return timingSafeEqual(Buffer.from(expected, "utf8"), Buffer.from(given, "utf8"));
 }

@@ -15,13 +15,9 @@ export function createTriggerHandler(
 ): (event: HttpTriggerEvent) => Promise<HttpTriggerResponse> {
   return async (event) => {
     const raw = event.body ?? "";
-    const body =
-      event.isBase64Encoded === true
-        ? Buffer.from(raw, "base64").toString("utf8")
-        : raw;
+    const body = event.isBase64Encoded === true ? Buffer.from(raw, "base64").toString("utf8") : raw;
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(event.headers ?? {}))
-      headers[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
     const response = await handleHttp(
       {
         method: event.httpMethod.toUpperCase(),

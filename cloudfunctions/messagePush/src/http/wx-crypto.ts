@@ -5,12 +5,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 // PKCS#7 padding to 32-byte blocks, plaintext = random(16) ‖ uint32BE(length) ‖ message ‖ appid.
 
 export type DecryptErrorCode =
-  | "bad-key"
-  | "bad-base64"
-  | "bad-block-size"
-  | "bad-padding"
-  | "bad-length"
-  | "appid-mismatch";
+  "bad-key" | "bad-base64" | "bad-block-size" | "bad-padding" | "bad-length" | "appid-mismatch";
 
 /** The Encrypt field could not be opened; `code` says which check failed. Never carries key or plaintext. */
 export class DecryptError extends Error {
@@ -29,10 +24,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 /** The 32-byte AES key from the console's 43-character EncodingAESKey. */
 export function decodeAesKey(encodingAESKey: string): Buffer {
   if (!/^[A-Za-z0-9]{43}$/.test(encodingAESKey)) {
-    throw new DecryptError(
-      "bad-key",
-      "EncodingAESKey must be 43 letters or digits",
-    );
+    throw new DecryptError("bad-key", "EncodingAESKey must be 43 letters or digits");
   }
   return Buffer.from(`${encodingAESKey}=`, "base64");
 }
@@ -43,10 +35,7 @@ export function decrypt(key: Buffer, appid: string, encrypted: string): string {
   }
   const ciphertext = Buffer.from(encrypted, "base64");
   if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) {
-    throw new DecryptError(
-      "bad-block-size",
-      "ciphertext is not a whole number of AES blocks",
-    );
+    throw new DecryptError("bad-block-size", "ciphertext is not a whole number of AES blocks");
   }
   const decipher = createDecipheriv("aes-256-cbc", key, key.subarray(0, 16));
   decipher.setAutoPadding(false); // node pads to 16 bytes; WeChat pads to 32
@@ -59,29 +48,15 @@ export function decrypt(key: Buffer, appid: string, encrypted: string): string {
     pad > padded.length ||
     !padded.subarray(padded.length - pad).every((b) => b === pad)
   ) {
-    throw new DecryptError(
-      "bad-padding",
-      "PKCS#7 padding is invalid (wrong key?)",
-    );
+    throw new DecryptError("bad-padding", "PKCS#7 padding is invalid (wrong key?)");
   }
   const plain = padded.subarray(0, padded.length - pad);
-  if (plain.length < 20)
-    throw new DecryptError(
-      "bad-length",
-      "plaintext is shorter than its header",
-    );
+  if (plain.length < 20) throw new DecryptError("bad-length", "plaintext is shorter than its header");
   const length = plain.readUInt32BE(16);
   if (20 + length > plain.length)
-    throw new DecryptError(
-      "bad-length",
-      "declared message length exceeds the plaintext",
-    );
+    throw new DecryptError("bad-length", "declared message length exceeds the plaintext");
   const tail = plain.subarray(20 + length).toString("utf8");
-  if (tail !== appid)
-    throw new DecryptError(
-      "appid-mismatch",
-      "the message is for another appid",
-    );
+  if (tail !== appid) throw new DecryptError("appid-mismatch", "the message is for another appid");
   return plain.subarray(20, 20 + length).toString("utf8");
 }
 
@@ -92,17 +67,11 @@ export function encrypt(
   message: string,
   random: Buffer = randomBytes(16),
 ): string {
-  if (random.length !== 16)
-    throw new TypeError("[message-push] the random prefix must be 16 bytes");
+  if (random.length !== 16) throw new TypeError("[message-push] the random prefix must be 16 bytes");
   const body = Buffer.from(message, "utf8");
   const length = Buffer.alloc(4);
   length.writeUInt32BE(body.length, 0);
-  const plain = Buffer.concat([
-    random,
-    length,
-    body,
-    Buffer.from(appid, "utf8"),
-  ]);
+  const plain = Buffer.concat([random, length, body, Buffer.from(appid, "utf8")]);
   const pad = BLOCK - (plain.length % BLOCK);
   const cipher = createCipheriv("aes-256-cbc", key, key.subarray(0, 16));
   cipher.setAutoPadding(false);

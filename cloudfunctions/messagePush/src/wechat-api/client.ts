@@ -19,8 +19,7 @@ export class WechatApiError extends Error {
   }
 }
 
-export type TransportErrorCode =
-  "timeout" | "network" | "bad-json" | "http-status";
+export type TransportErrorCode = "timeout" | "network" | "bad-json" | "http-status";
 
 /** The call did not produce a WeChat answer. Messages name the path, never the query (it holds the token). */
 export class WechatTransportError extends Error {
@@ -43,19 +42,13 @@ export interface WechatApiOptions {
   retries?: number;
 }
 
-export function apiBase(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): string {
+export function apiBase(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return (env["WECHAT_API_BASE"] ?? DEFAULT_API_BASE).replace(/\/+$/, "");
 }
 
 export function isTransient(error: unknown): boolean {
-  if (error instanceof WechatTransportError)
-    return error.code === "timeout" || error.code === "network";
-  return (
-    error instanceof WechatApiError &&
-    (error.errcode === -1 || error.errcode === -1000)
-  );
+  if (error instanceof WechatTransportError) return error.code === "timeout" || error.code === "network";
+  return error instanceof WechatApiError && (error.errcode === -1 || error.errcode === -1000);
 }
 
 export async function postWechatApi<T extends object>(
@@ -73,15 +66,10 @@ export async function postWechatApi<T extends object>(
   }
 }
 
-function postOnce<T extends object>(
-  path: string,
-  body: unknown,
-  options: WechatApiOptions,
-): Promise<T> {
+function postOnce<T extends object>(path: string, body: unknown, options: WechatApiOptions): Promise<T> {
   const { timeoutMs = 5000 } = options;
   const url = new URL(`${options.base ?? apiBase()}${path}`);
-  if (options.accessToken !== undefined)
-    url.searchParams.set("access_token", options.accessToken);
+  if (options.accessToken !== undefined) url.searchParams.set("access_token", options.accessToken);
   const payload = Buffer.from(JSON.stringify(body ?? {}), "utf8");
   const request: RequestOptions = {
     method: "POST",
@@ -96,17 +84,11 @@ function postOnce<T extends object>(
     const req = transport(url, request, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", () =>
-        reject(
-          new WechatTransportError("network", path, "response interrupted"),
-        ),
-      );
+      res.on("error", () => reject(new WechatTransportError("network", path, "response interrupted")));
       res.on("end", () => {
         const text = Buffer.concat(chunks).toString("utf8");
         if ((res.statusCode ?? 0) >= 500) {
-          reject(
-            new WechatTransportError("network", path, `HTTP ${res.statusCode}`),
-          );
+          reject(new WechatTransportError("network", path, `HTTP ${res.statusCode}`));
           return;
         }
         let parsed: unknown;
@@ -114,26 +96,12 @@ function postOnce<T extends object>(
           parsed = JSON.parse(text);
         } catch {
           reject(
-            new WechatTransportError(
-              "bad-json",
-              path,
-              `the answer is not JSON (HTTP ${res.statusCode})`,
-            ),
+            new WechatTransportError("bad-json", path, `the answer is not JSON (HTTP ${res.statusCode})`),
           );
           return;
         }
-        if (
-          typeof parsed !== "object" ||
-          parsed === null ||
-          Array.isArray(parsed)
-        ) {
-          reject(
-            new WechatTransportError(
-              "bad-json",
-              path,
-              "the answer is not a JSON object",
-            ),
-          );
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+          reject(new WechatTransportError("bad-json", path, "the answer is not a JSON object"));
           return;
         }
         const { errcode, errmsg } = parsed as {
@@ -141,13 +109,7 @@ function postOnce<T extends object>(
           errmsg?: unknown;
         };
         if (typeof errcode === "number" && errcode !== 0) {
-          reject(
-            new WechatApiError(
-              errcode,
-              typeof errmsg === "string" ? errmsg : "",
-              path,
-            ),
-          );
+          reject(new WechatApiError(errcode, typeof errmsg === "string" ? errmsg : "", path));
           return;
         }
         resolve(parsed as T);
@@ -155,22 +117,10 @@ function postOnce<T extends object>(
     });
     req.setTimeout(timeoutMs, () => {
       req.destroy();
-      reject(
-        new WechatTransportError(
-          "timeout",
-          path,
-          `no answer within ${timeoutMs} ms`,
-        ),
-      );
+      reject(new WechatTransportError("timeout", path, `no answer within ${timeoutMs} ms`));
     });
     req.on("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new WechatTransportError(
-          "network",
-          path,
-          error.code ?? "request failed",
-        ),
-      ),
+      reject(new WechatTransportError("network", path, error.code ?? "request failed")),
     );
     req.end(payload);
   });

@@ -8,10 +8,7 @@ export interface TokenSource {
   invalidate(): void;
 }
 
-export interface TokenSourceOptions extends Omit<
-  WechatApiOptions,
-  "accessToken"
-> {
+export interface TokenSourceOptions extends Omit<WechatApiOptions, "accessToken"> {
   appid: string;
   secret: string;
   now?: () => number;
@@ -32,15 +29,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       { grant_type: "client_credential", appid, secret, force_refresh: false },
       api,
     );
-    if (
-      typeof answer.access_token !== "string" ||
-      typeof answer.expires_in !== "number"
-    ) {
-      throw new WechatTransportError(
-        "bad-json",
-        "/cgi-bin/stable_token",
-        "no access_token in the answer",
-      );
+    if (typeof answer.access_token !== "string" || typeof answer.expires_in !== "number") {
+      throw new WechatTransportError("bad-json", "/cgi-bin/stable_token", "no access_token in the answer");
     }
     // Refresh 5 minutes early (the platform's own margin), or at half-life for short-lived tokens.
     const margin = Math.min(300, answer.expires_in / 2) * 1000;
@@ -53,8 +43,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
 
   return {
     get() {
-      if (cached !== undefined && cached.expiresAt > now())
-        return Promise.resolve(cached.token);
+      if (cached !== undefined && cached.expiresAt > now()) return Promise.resolve(cached.token);
       // One request for all concurrent callers.
       pending ??= fetchToken().finally(() => (pending = undefined));
       return pending;

@@ -1,0 +1,134 @@
+// A loopback stand-in for the CloudBase gateway that wx-server-sdk calls for `cloud.openapi.*`
+// (pointed at with TCB_CONTEXT_CNFG={"URL": "http://127.0.0.1:PORT/admin"}). It speaks the SDK's wire
+// format: a multipart POST with action=wx.openApi, apiName and requestData = protobuf CommApiData, answered
+// with protobuf CommOpenApiResp. Field numbers are those of wx-server-sdk 4.0.2's generated code.
+import fs from "node:fs";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import protobuf from "protobufjs";
+
+const KeyValuePair = new protobuf.Type("KeyValuePair")
+  .add(new protobuf.Field("key", 1, "string"))
+  .add(new protobuf.Field("value", 2, "bytes"));
+const OpenApiData = new protobuf.Type("OpenApiData").add(
+  new protobuf.Field("pairs", 1, "KeyValuePair", "repeated"),
+);
+const CommApiData = new protobuf.Type("CommApiData")
+  .add(new protobuf.Field("apiType", 1, "int32"))
+  .add(new protobuf.Field("openapiData", 2, "OpenApiData"))
+  .add(new protobuf.Field("appid", 6, "string"));
+const CommOpenApiResp = new protobuf.Type("CommOpenApiResp")
+  .add(new protobuf.Field("respData", 1, "bytes"))
+  .add(new protobuf.Field("contentType", 2, "string"))
+  .add(new protobuf.Field("errorCode", 3, "int32"));
+new protobuf.Root().add(KeyValuePair).add(OpenApiData).add(CommApiData).add(CommOpenApiResp);
+
+export interface OpenApiCall {
+  apiName: string;
+  /** The request body as WeChat would receive it: each pair's JSON value, by key. */
+  payload: Record<string, unknown>;
+}
+
+/** How the stand-in answers the next openapi calls. */
+export type Answer =
+  | { errcode: number; errmsg?: string }
+  | { malformed: true }
+  | { hang: true }
+  /** The platform's own refusal, e.g. -604101 for a permission missing from config.json. */
+  | { errorCode: number };
+
+export interface FakeCloudBase {
+  url: string;
+  calls: OpenApiCall[];
+  /** Answers for the next calls, in order; afterwards every call succeeds. */
+  answerNext(...answers: Answer[]): void;
+  close(): Promise<void>;
+}
+
+/** `configJson` is the function's config.json: a call it does not grant is refused as the platform does. */
+export async function startFakeCloudBase(configJson: string): Promise<FakeCloudBase> {
+  const calls: OpenApiCall[] = [];
+  const queue: Answer[] = [];
+  const hanging = new Set<ServerResponse>();
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1];
+      const fields =
+        boundary === undefined ? new Map<string, Buffer>() : parseMultipart(Buffer.concat(chunks), boundary);
+      const apiName = fields.get("apiName")?.toString("utf8") ?? "";
+      if (fields.get("action")?.toString("utf8") !== "wx.openApi") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ code: "INVALID_ACTION", message: "the stand-in serves wx.openApi only" }));
+        return;
+      }
+      const request = CommApiData.decode(fields.get("requestData") ?? Buffer.alloc(0)) as unknown as {
+        openapiData?: { pairs?: { key: string; value: Uint8Array }[] };
+      };
+      const payload: Record<string, unknown> = {};
+      for (const pair of request.openapiData?.pairs ?? []) {
+        payload[pair.key] = JSON.parse(Buffer.from(pair.value).toString("utf8")) as unknown;
+      }
+      calls.push({ apiName, payload });
+
+      const granted = ((
+        JSON.parse(fs.readFileSync(configJson, "utf8")) as { permissions?: { openapi?: string[] } }
+      ).permissions?.openapi ?? []) as string[];
+      const answer: Answer = granted.includes(apiName)
+        ? (queue.shift() ?? { errcode: 0 })
+        : { errorCode: -604101 };
+      if ("hang" in answer) {
+        hanging.add(res);
+        return;
+      }
+      const resp =
+        "errorCode" in answer
+          ? { errorCode: answer.errorCode, respData: Buffer.alloc(0), contentType: "" }
+          : {
+              contentType: "application/json",
+              respData: Buffer.from(
+                "malformed" in answer
+                  ? "<html>bad gateway"
+                  : JSON.stringify({
+                      errcode: answer.errcode,
+                      errmsg: answer.errmsg ?? (answer.errcode === 0 ? "ok" : "fail"),
+                    }),
+              ),
+            };
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      res.end(Buffer.from(CommOpenApiResp.encode(CommOpenApiResp.create(resp)).finish()));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`,
+    calls,
+    answerNext: (...answers) => void queue.push(...answers),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function parseMultipart(body: Buffer, boundary: string): Map<string, Buffer> {
+  const fields = new Map<string, Buffer>();
+  const delimiter = Buffer.from(`--${boundary}`);
+  let start = body.indexOf(delimiter);
+  while (start !== -1) {
+    const next = body.indexOf(delimiter, start + delimiter.length);
+    if (next === -1) break;
+    const part = body.subarray(start + delimiter.length + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const headerEnd = part.indexOf("\r\n\r\n");
+    const headers = part.subarray(0, headerEnd).toString("utf8");
+    const name = /name="([^"]+)"/.exec(headers)?.[1];
+    if (name !== undefined) fields.set(name, part.subarray(headerEnd + 4));
+    start = next;
+  }
+  return fields;
+}

@@ -1,0 +1,29 @@
+// Child process for the real-SDK suite: loads the BUILT function with the real wx-server-sdk (no mocks)
+// and runs the events the parent sends over IPC. getWXContext() reads WX_* variables, as in the cloud.
+const path = require("node:path");
+
+const { main } = require(path.join(__dirname, "..", "..", "cloudfunctions", "messagePush", "index.js"));
+
+process.on("message", async ({ id, event, openid, source }) => {
+  process.env.WX_OPENID = openid ?? "";
+  if (source === undefined) delete process.env.TCB_SOURCE;
+  else process.env.TCB_SOURCE = source;
+  const logs = [];
+  const capture =
+    (level) =>
+    (...args) =>
+      logs.push(`${level} ${args.join(" ")}`);
+  const restore = { log: console.log, warn: console.warn, error: console.error };
+  console.log = capture("info");
+  console.warn = capture("warn");
+  console.error = capture("error");
+  try {
+    const returned = await main(event, {});
+    process.send({ id, returned, logs });
+  } catch (error) {
+    process.send({ id, threw: String(error && error.message ? error.message : error), logs });
+  } finally {
+    Object.assign(console, restore);
+  }
+});
+process.send({ ready: true });
