@@ -74,9 +74,9 @@ export async function startFakeCloudBase(configJson: string): Promise<FakeCloudB
       }
       calls.push({ apiName, payload });
 
-      const granted = ((
-        JSON.parse(fs.readFileSync(configJson, "utf8")) as { permissions?: { openapi?: string[] } }
-      ).permissions?.openapi ?? []) as string[];
+      const granted =
+        (JSON.parse(fs.readFileSync(configJson, "utf8")) as { permissions?: { openapi?: string[] } })
+          .permissions?.openapi ?? [];
       const answer: Answer = granted.includes(apiName)
         ? (queue.shift() ?? { errcode: 0 })
         : { errorCode: -604101 };
