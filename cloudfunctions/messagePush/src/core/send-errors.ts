@@ -28,6 +28,8 @@ const TRANSIENT = new Map<number, string>([
   [-1000, "system error"],
   [-604102, "cloud call timed out"],
   [-604103, "cloud call system error"],
+  [-601001, "WeChat system error (e.g. an answer the SDK could not read)"],
+  [-501001, "CloudBase system error"],
   [40001, "access token invalid (refreshed on the next attempt)"],
   [40014, "access token invalid (refreshed on the next attempt)"],
   [42001, "access token expired (refreshed on the next attempt)"],

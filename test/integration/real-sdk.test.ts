@@ -1,0 +1,166 @@
+// The BUILT function with the REAL wx-server-sdk (no mocks), its cloud calls sent over loopback to a
+// CloudBase stand-in that decodes the SDK's protobuf. This proves our use of the SDK: key names after its
+// camelCase→snake_case conversion, its errors (CloudSDKError), its timeout, and config.json permissions.
+import type { ChildProcess } from "node:child_process";
+import { fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { OPENAPI_TIMEOUT_MS } from "../../cloudfunctions/messagePush/src/cloud/sdk";
+import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
+import { GREETING } from "../../cloudfunctions/messagePush/src/handlers/user-enter-tempsession";
+import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
+import type { Answer, FakeCloudBase, OpenApiCall } from "../helpers/fake-cloudbase";
+import { startFakeCloudBase } from "../helpers/fake-cloudbase";
+import { loadEventFixtures, senderOf } from "../helpers/event-fixtures";
+
+interface RunResult {
+  returned?: unknown;
+  threw?: string;
+  logs: string[];
+}
+
+let cloudbase: FakeCloudBase;
+let runner: ChildProcess;
+let configCopy: string;
+let nextId = 0;
+const pending = new Map<number, (result: RunResult) => void>();
+
+beforeAll(async () => {
+  // The stand-in reads permissions from a copy of config.json, so one test can remove one.
+  configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "config.json");
+  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
+  cloudbase = await startFakeCloudBase(configCopy);
+  runner = fork(path.join(ROOT, "test", "helpers", "sdk-runner.js"), [], {
+    env: {
+      PATH: process.env["PATH"],
+      TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
+      // The SDK signs every request and ends node with an unhandled rejection without these.
+      TENCENTCLOUD_SECRETID: "AKID-dummy",
+      TENCENTCLOUD_SECRETKEY: "dummy-key",
+      WX_CONTEXT_KEYS: "WX_OPENID,WX_APPID",
+      WX_APPID: "wx3d289323f5900f8e",
+      TCB_ENV: "test-env",
+      PUSH_DEDUPE_STORE: "memory",
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  await new Promise<void>((resolve) => runner.once("message", () => resolve()));
+  runner.on("message", (message: RunResult & { id: number }) => {
+    pending.get(message.id)?.(message);
+    pending.delete(message.id);
+  });
+}, 30_000);
+
+afterAll(async () => {
+  runner.kill();
+  await cloudbase.close();
+});
+
+/** Runs one event in the child and returns what main did plus the cloud calls it made. */
+async function run(
+  event: unknown,
+  openid = senderOf(event),
+  source?: string,
+): Promise<RunResult & { calls: OpenApiCall[] }> {
+  const before = cloudbase.calls.length;
+  const id = (nextId += 1);
+  const result = await new Promise<RunResult>((resolve) => {
+    pending.set(id, resolve);
+    runner.send({ id, event, openid, ...(source === undefined ? {} : { source }) });
+  });
+  return { ...result, calls: cloudbase.calls.slice(before) };
+}
+
+const send = (touser: string, content: string): OpenApiCall => ({
+  apiName: "customerServiceMessage.send",
+  payload: { touser, msgtype: "text", text: { content } },
+});
+
+describe("every recorded event through the real SDK", () => {
+  const expected: Record<string, (openid: string) => OpenApiCall[]> = {
+    text: (o) => [send(o, ACKNOWLEDGEMENT)],
+    image: (o) => [send(o, ACKNOWLEDGEMENT)],
+    miniprogrampage: (o) => [send(o, ACKNOWLEDGEMENT)],
+    event: (o) => [send(o, GREETING)],
+    unknown: () => [],
+    malformed: () => [],
+  };
+  test.each(loadEventFixtures().map((fixture) => [fixture.name, fixture] as const))(
+    "%s: the exact request that left the process, and success",
+    async (name, { event }) => {
+      const openid = senderOf(event) ?? "o-malformed";
+      const { returned, threw, calls } = await run(event, openid);
+      expect(threw).toBeUndefined();
+      expect(returned).toBe("success");
+      expect(calls).toEqual(expected[name.split(".")[0] ?? ""]?.(openid));
+    },
+  );
+});
+
+describe("WeChat errors through the real SDK never escape main", () => {
+  let n = 0;
+  const push = () => ({
+    ToUserName: "wx3d289323f5900f8e",
+    FromUserName: "o-errors",
+    CreateTime: 1700000000,
+    MsgType: "text",
+    Content: "在吗",
+    MsgId: `err-${(n += 1)}`,
+  });
+
+  test.each<[string, "permanent" | "transient", Answer]>([
+    ["45015 (48-hour window closed)", "permanent", { errcode: 45015, errmsg: "response out of time limit" }],
+    ["45047 (reply limit)", "permanent", { errcode: 45047, errmsg: "out of response count limit" }],
+    ["40003 (invalid openid)", "permanent", { errcode: 40003, errmsg: "invalid openid" }],
+    ["-1 (system busy)", "transient", { errcode: -1, errmsg: "system error" }],
+    ["a malformed response body", "transient", { malformed: true }],
+  ])("%s is classified %s", async (_label, kind, answer) => {
+    cloudbase.answerNext(answer);
+    const event = push();
+    const first = await run(event);
+    expect(first.threw).toBeUndefined();
+    expect(first.returned).toBe("success");
+    expect(first.calls).toHaveLength(1);
+    expect(first.logs.join("\n")).toContain(kind === "transient" ? "released for a retry" : "not retried");
+    // WeChat's redelivery: answered only if the failure was transient.
+    const again = await run(event);
+    expect(again.calls).toEqual(kind === "transient" ? [send("o-errors", ACKNOWLEDGEMENT)] : []);
+  });
+
+  test("a hung gateway is cut by the SDK timeout set in cloud.init, and retried", async () => {
+    cloudbase.answerNext({ hang: true });
+    const event = push();
+    const first = await run(event);
+    expect(first.returned).toBe("success");
+    expect(first.logs.join("\n")).toContain("released for a retry");
+    expect((await run(event)).calls).toEqual([send("o-errors", ACKNOWLEDGEMENT)]);
+  }, 20_000);
+
+  test("the SDK call timeout and the function timeout fit WeChat's 5-second push budget", () => {
+    const rc = JSON.parse(fs.readFileSync(path.join(ROOT, "cloudbaserc.json"), "utf8")) as {
+      functions: { name: string; timeout: number }[];
+    };
+    const timeout = rc.functions.find((fn) => fn.name === "messagePush")?.timeout ?? 0;
+    expect(OPENAPI_TIMEOUT_MS).toBeLessThan(timeout * 1000);
+    expect(timeout).toBeLessThanOrEqual(5);
+  });
+
+  test("a permission missing from config.json is refused (-604101) and logged, not thrown", async () => {
+    const saved = fs.readFileSync(configCopy, "utf8");
+    fs.writeFileSync(configCopy, JSON.stringify({ permissions: { openapi: [] } }));
+    try {
+      const result = await run(push());
+      expect(result.returned).toBe("success");
+      expect(result.logs.join("\n")).toContain("errcode -604101");
+    } finally {
+      fs.writeFileSync(configCopy, saved);
+    }
+  });
+
+  test("a forged invocation from a mini program (SOURCE wx_client) sends nothing", async () => {
+    const result = await run(push(), "o-errors", "wx_client");
+    expect(result.returned).toBe("success");
+    expect(result.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,59 @@
+// THIS FILE IS NOT RUN. `npm run typecheck` compiles it: each @ts-expect-error must meet an error, so a
+// loosened type (an `any` leaking into the handler API, a camelCase key accepted) fails the build.
+import type { CloudSdk } from "../cloudfunctions/messagePush/src/cloud/sdk";
+import type { SendPayload } from "../cloudfunctions/messagePush/src/core/reply";
+import type { Handler } from "../cloudfunctions/messagePush/src/core/router";
+import { createRouter } from "../cloudfunctions/messagePush/src/core/router";
+
+const router = createRouter();
+
+router.on("text", ({ message }) => {
+  const content: string = message.Content;
+  // @ts-expect-error a text message has no PicUrl
+  void message.PicUrl;
+  void content;
+});
+
+router.on(["image", "miniprogrampage"], ({ message }) => {
+  // Both carry MsgId; only after narrowing on MsgType do their own fields appear.
+  const id: string = message.MsgId;
+  if (message.MsgType === "image") void message.MediaId;
+  // @ts-expect-error PagePath exists on miniprogrampage only
+  void message.PagePath;
+  void id;
+});
+
+router.on("event.user_enter_tempsession", ({ message }) => {
+  const from: string | undefined = message.SessionFrom;
+  void from;
+});
+
+// @ts-expect-error "voice" is not a modelled route: it reaches otherwise()
+router.on("voice", () => {});
+
+router.otherwise(({ message }) => {
+  const type: string = message.MsgType;
+  // @ts-expect-error unknown pushes are not narrowed to a modelled type
+  void message.Content;
+  void type;
+});
+
+const onText: Handler<"text"> = ({ message }) => void message.Content;
+// @ts-expect-error a text handler cannot take image pushes
+router.on("image", onText);
+
+export const payloads: SendPayload[] = [
+  { touser: "o", msgtype: "text", text: { content: "收到" } },
+  { touser: "o", msgtype: "image", image: { media_id: "m" } },
+  // @ts-expect-error camelCase keys are refused: wx-server-sdk would rename them, HTTPS would ignore them
+  { touser: "o", msgtype: "image", image: { mediaId: "m" } },
+  // @ts-expect-error the body must match msgtype
+  { touser: "o", msgtype: "text", image: { media_id: "m" } },
+  // @ts-expect-error thumb_media_id is required on a mini program card
+  { touser: "o", msgtype: "miniprogrampage", miniprogrampage: { title: "t", pagepath: "p" } },
+];
+
+export function sendThroughTheSdk(sdk: CloudSdk): Promise<unknown> {
+  // @ts-expect-error the typed SDK surface refuses an untyped body, unlike wx-server-sdk's own `any`
+  return sdk.openapi.customerServiceMessage.send({ touser: "o", msgtype: "text", text: { Content: "x" } });
+}
