@@ -2,7 +2,10 @@
 // and runs the events the parent sends over IPC. getWXContext() reads WX_* variables, as in the cloud.
 const path = require("node:path");
 
-const { main } = require(path.join(__dirname, "..", "..", "cloudfunctions", "messagePush", "index.js"));
+// FUNCTION_ENTRY picks another build (e.g. the --bundle-sdk one); default: what DevTools uploads.
+const entry =
+  process.env.FUNCTION_ENTRY || path.join(__dirname, "..", "..", "cloudfunctions", "messagePush", "index.js");
+const { main } = require(entry);
 
 process.on("message", async ({ id, event, openid, source }) => {
   process.env.WX_OPENID = openid ?? "";

@@ -9,9 +9,10 @@ import path from "node:path";
 import { OPENAPI_TIMEOUT_MS } from "../../cloudfunctions/messagePush/src/cloud/sdk";
 import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
 import { GREETING } from "../../cloudfunctions/messagePush/src/handlers/user-enter-tempsession";
+import { buildFunction } from "../../scripts/build";
 import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
-import type { Answer, FakeCloudBase, OpenApiCall } from "../helpers/fake-cloudbase";
-import { startFakeCloudBase } from "../helpers/fake-cloudbase";
+import type { Answer, FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
+import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
 import { loadEventFixtures, senderOf } from "../helpers/event-fixtures";
 
 interface RunResult {
@@ -20,20 +21,21 @@ interface RunResult {
   logs: string[];
 }
 
-let cloudbase: FakeCloudBase;
-let runner: ChildProcess;
-let configCopy: string;
-let nextId = 0;
-const pending = new Map<number, (result: RunResult) => void>();
+interface Runner {
+  run(event: unknown, openid?: string, source?: string): Promise<RunResult & { calls: OpenApiCall[] }>;
+  stop(): void;
+}
 
-beforeAll(async () => {
-  // The stand-in reads permissions from a copy of config.json, so one test can remove one.
-  configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "config.json");
-  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
-  cloudbase = await startFakeCloudBase(configCopy);
-  runner = fork(path.join(ROOT, "test", "helpers", "sdk-runner.js"), [], {
+let cloudbase: FakeCloudBase;
+let configCopy: string;
+let runner: Runner;
+
+/** A child process running one build with the real SDK, fed events over IPC. */
+async function startRunner(entry?: string): Promise<Runner> {
+  const child: ChildProcess = fork(path.join(ROOT, "test", "helpers", "sdk-runner.js"), [], {
     env: {
       PATH: process.env["PATH"],
+      ...(entry === undefined ? {} : { FUNCTION_ENTRY: entry }),
       TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
       // The SDK signs every request and ends node with an unhandled rejection without these.
       TENCENTCLOUD_SECRETID: "AKID-dummy",
@@ -45,47 +47,58 @@ beforeAll(async () => {
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
-  await new Promise<void>((resolve) => runner.once("message", () => resolve()));
-  runner.on("message", (message: RunResult & { id: number }) => {
+  const pending = new Map<number, (result: RunResult) => void>();
+  let nextId = 0;
+  await new Promise<void>((resolve) => child.once("message", () => resolve()));
+  child.on("message", (message: RunResult & { id: number }) => {
     pending.get(message.id)?.(message);
     pending.delete(message.id);
   });
+  return {
+    async run(event, openid = senderOf(event), source) {
+      const before = cloudbase.calls.length;
+      const id = (nextId += 1);
+      const result = await new Promise<RunResult>((resolve) => {
+        pending.set(id, resolve);
+        child.send({ id, event, openid, ...(source === undefined ? {} : { source }) });
+      });
+      return { ...result, calls: cloudbase.calls.slice(before) };
+    },
+    stop: () => void child.kill(),
+  };
+}
+
+beforeAll(async () => {
+  // The stand-in reads permissions from a copy of config.json, so one test can remove one.
+  configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "config.json");
+  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
+  cloudbase = await startFakeCloudBase(configCopy);
+  runner = await startRunner();
 }, 30_000);
 
 afterAll(async () => {
-  runner.kill();
+  runner.stop();
   await cloudbase.close();
 });
 
-/** Runs one event in the child and returns what main did plus the cloud calls it made. */
-async function run(
-  event: unknown,
-  openid = senderOf(event),
-  source?: string,
-): Promise<RunResult & { calls: OpenApiCall[] }> {
-  const before = cloudbase.calls.length;
-  const id = (nextId += 1);
-  const result = await new Promise<RunResult>((resolve) => {
-    pending.set(id, resolve);
-    runner.send({ id, event, openid, ...(source === undefined ? {} : { source }) });
-  });
-  return { ...result, calls: cloudbase.calls.slice(before) };
-}
+const run = (event: unknown, openid?: string, source?: string) => runner.run(event, openid, source);
 
 const send = (touser: string, content: string): OpenApiCall => ({
   apiName: "customerServiceMessage.send",
   payload: { touser, msgtype: "text", text: { content } },
 });
 
+/** What each kind of fixture must send, keyed by the file name's first part. */
+const expected: Record<string, (openid: string) => OpenApiCall[]> = {
+  text: (o) => [send(o, ACKNOWLEDGEMENT)],
+  image: (o) => [send(o, ACKNOWLEDGEMENT)],
+  miniprogrampage: (o) => [send(o, ACKNOWLEDGEMENT)],
+  event: (o) => [send(o, GREETING)],
+  unknown: () => [],
+  malformed: () => [],
+};
+
 describe("every recorded event through the real SDK", () => {
-  const expected: Record<string, (openid: string) => OpenApiCall[]> = {
-    text: (o) => [send(o, ACKNOWLEDGEMENT)],
-    image: (o) => [send(o, ACKNOWLEDGEMENT)],
-    miniprogrampage: (o) => [send(o, ACKNOWLEDGEMENT)],
-    event: (o) => [send(o, GREETING)],
-    unknown: () => [],
-    malformed: () => [],
-  };
   test.each(loadEventFixtures().map((fixture) => [fixture.name, fixture] as const))(
     "%s: the exact request that left the process, and success",
     async (name, { event }) => {
@@ -162,5 +175,39 @@ describe("WeChat errors through the real SDK never escape main", () => {
     const result = await run(push(), "o-errors", "wx_client");
     expect(result.returned).toBe("success");
     expect(result.calls).toEqual([]);
+  });
+});
+
+describe("the --bundle-sdk build (SDK inlined) through the same stand-in", () => {
+  let bundled: Runner;
+  beforeAll(async () => {
+    const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-")), "index.js");
+    await buildFunction({ bundleSdk: true, outfile });
+    bundled = await startRunner(outfile);
+  }, 60_000);
+  afterAll(() => bundled.stop());
+
+  test.each(loadEventFixtures().map((fixture) => [fixture.name, fixture] as const))(
+    "%s: the same exact requests as the default build",
+    async (name, { event }) => {
+      const openid = senderOf(event) ?? "o-malformed";
+      const { returned, calls } = await bundled.run(event, openid);
+      expect(returned).toBe("success");
+      expect(calls).toEqual(expected[name.split(".")[0] ?? ""]?.(openid));
+    },
+  );
+
+  test("its SDK errors classify the same: -1 is released and redelivered", async () => {
+    const event = {
+      ToUserName: "wx1",
+      FromUserName: "o-b",
+      CreateTime: 1,
+      MsgType: "text",
+      Content: "x",
+      MsgId: "bundle-1",
+    };
+    cloudbase.answerNext({ errcode: -1, errmsg: "system error" });
+    expect((await bundled.run(event)).logs.join("\n")).toContain("released for a retry");
+    expect((await bundled.run(event)).calls).toEqual([send("o-b", ACKNOWLEDGEMENT)]);
   });
 });
