@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import type { Claim, Store } from "./dedupe";
+import { trimOldest } from "./bounded-map";
 import { DONE_TTL_MS } from "./dedupe";
 
 interface Entry {
@@ -20,14 +20,13 @@ export interface MemoryStoreOptions {
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
   const { maxEntries = 10_000, doneTtlMs = DONE_TTL_MS, now = Date.now } = options;
   const entries = new Map<string, Entry>();
+  // Leases only need to be unique within this store: a counter is enough and costs nothing.
+  let leases = 0;
 
   const put = (key: string, entry: Entry) => {
-    entries.delete(key); // re-insert at the end: Map order is the eviction order
+    // Updating in place keeps the key's position (and leaves no hole for later walks to skip).
     entries.set(key, entry);
-    for (const oldest of entries.keys()) {
-      if (entries.size <= maxEntries) break;
-      entries.delete(oldest);
-    }
+    trimOldest(entries, maxEntries);
   };
   const held = (key: string, lease: string) => {
     const entry = entries.get(key);
@@ -42,7 +41,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
           status: entry.state === "done" ? "done" : "busy",
         });
       }
-      const lease = randomUUID();
+      const lease = String((leases += 1));
       put(key, { state: "claimed", lease, expiresAt: now() + ttlMs });
       return Promise.resolve({ status: "claimed", lease });
     },

@@ -30,6 +30,11 @@ const FIELDS = {
   "event.user_enter_tempsession": { SessionFrom: "string?" },
 } as const satisfies { [R in Route]: Partial<Record<keyof PushMap[R], Field>> };
 
+/** FIELDS as lists, made once: parsing runs per push. */
+const FIELD_LISTS = Object.fromEntries(
+  Object.entries(FIELDS).map(([route, fields]) => [route, Object.entries<Field>(fields)]),
+) as Record<Route, [string, Field][]>;
+
 const EXPECTED: Record<Field, string> = {
   string: "a string",
   "string?": "a string or absent",
@@ -43,11 +48,9 @@ const EXPECTED: Record<Field, string> = {
  */
 export function parsePush(input: unknown): Inbound {
   if (!isRecord(input)) throw new PushParseError("(push)", "a JSON object", input);
-  const base = {
-    ToUserName: read(input, "ToUserName", "string"),
-    FromUserName: read(input, "FromUserName", "string"),
-    CreateTime: read(input, "CreateTime", "seconds"),
-  };
+  const ToUserName = read(input, "ToUserName", "string");
+  const FromUserName = read(input, "FromUserName", "string");
+  const CreateTime = read(input, "CreateTime", "seconds");
   const msgType = read(input, "MsgType", "string");
   if (msgType === "") throw new PushParseError("MsgType", "a non-empty string", msgType);
   const businessId = optionalId(input, "BusinessId");
@@ -59,7 +62,9 @@ export function parsePush(input: unknown): Inbound {
     return {
       route: "unknown",
       message: {
-        ...base,
+        ToUserName,
+        FromUserName,
+        CreateTime,
         MsgType: msgType,
         ...(event === undefined ? {} : { Event: event }),
         ...(msgId === undefined ? {} : { MsgId: msgId }),
@@ -69,10 +74,10 @@ export function parsePush(input: unknown): Inbound {
     };
   }
 
-  const checked: Record<string, unknown> = { ...base, MsgType: msgType };
+  const checked: Record<string, unknown> = { ToUserName, FromUserName, CreateTime, MsgType: msgType };
   if (event !== undefined) checked["Event"] = event;
   if (businessId !== undefined) checked["BusinessId"] = businessId;
-  for (const [name, kind] of Object.entries<Field>(FIELDS[key])) {
+  for (const [name, kind] of FIELD_LISTS[key]) {
     const value = read(input, name, kind);
     if (value !== undefined) checked[name] = value;
   }

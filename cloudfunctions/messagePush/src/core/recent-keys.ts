@@ -1,3 +1,5 @@
+import { trimOldest } from "./bounded-map";
+
 /** A bounded set of recently seen keys that forgets after `ttlMs`, oldest first when full. */
 export interface RecentKeys {
   has(key: string): boolean;
@@ -12,12 +14,8 @@ export function createRecentKeys(maxEntries = 10_000, ttlMs = 10 * 60_000, now =
       return expiresAt !== undefined && expiresAt > now();
     },
     add(key) {
-      expiries.delete(key);
       expiries.set(key, now() + ttlMs);
-      for (const oldest of expiries.keys()) {
-        if (expiries.size <= maxEntries) break;
-        expiries.delete(oldest);
-      }
+      trimOldest(expiries, maxEntries);
     },
   };
 }

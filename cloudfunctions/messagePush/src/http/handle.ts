@@ -99,7 +99,7 @@ async function receive(request: HttpRequest, deps: HttpDeps): Promise<HttpRespon
         return refuse(log);
       }
       const opened = decrypt(config.aesKey, config.appid, sealed);
-      raw = decodeBody(opened, detectFormat(opened, undefined));
+      raw = decodeBody(opened, detectFormat(opened, undefined), true);
       // Compatible mode also carries plaintext copies, covered by no signature: the decrypted copy is used.
       mode = Object.keys(outer).some((name) => name !== "ToUserName" && name !== "Encrypt")
         ? "compatible"
