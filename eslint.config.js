@@ -54,6 +54,7 @@ module.exports = tseslint.config(
         __dirname: "readonly",
         process: "readonly",
         console: "readonly",
+        URL: "readonly",
       },
     },
     rules: { "@typescript-eslint/no-require-imports": "off" },
