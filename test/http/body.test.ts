@@ -53,14 +53,19 @@ describe("decodeBody", () => {
         .map((parts) => parts.join("")),
     );
     fc.assert(
-      fc.property(bodies, fc.constantFrom("json" as const, "xml" as const), (body, format) => {
-        try {
-          const record = decodeBody(body, format);
-          expect(typeof record).toBe("object");
-        } catch (error) {
-          expect(error).toBeInstanceOf(BodyError);
-        }
-      }),
+      fc.property(
+        bodies,
+        fc.constantFrom("json" as const, "xml" as const),
+        fc.boolean(),
+        (body, format, checked) => {
+          try {
+            const record = decodeBody(body, format, checked);
+            expect(typeof record).toBe("object");
+          } catch (error) {
+            expect(error).toBeInstanceOf(BodyError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -27,13 +27,14 @@ export function detectFormat(body: string, contentType: string | undefined): Bod
 }
 
 /**
- * `trusted`: the text was decrypted after its msg_signature matched, so it is WeChat's own XML and the
- * well-formedness pass (as costly as the parse itself) is skipped. Bodies from the wire are always checked.
+ * `checked`: whether the XML must pass the well-formedness check (as costly as the parse itself) or it
+ * does not matter: a decrypted body is WeChat's own (its msg_signature matched), and of an encrypted
+ * push's outer body only Encrypt is used, which msg_signature then authenticates. Plaintext is checked.
  */
-export function decodeBody(body: string, format: BodyFormat, trusted = false): Record<string, unknown> {
+export function decodeBody(body: string, format: BodyFormat, checked = true): Record<string, unknown> {
   if (Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES)
     throw new BodyError("too-large", "body exceeds the size cap");
-  return format === "json" ? decodeJson(body) : decodeXml(body, trusted);
+  return format === "json" ? decodeJson(body) : decodeXml(body, checked);
 }
 
 type JsonParser = { parse(text: string): unknown };
@@ -60,7 +61,7 @@ function decodeJson(body: string): Record<string, unknown> {
 
 let xml: XMLParser | undefined;
 
-function decodeXml(body: string, trusted: boolean): Record<string, unknown> {
+function decodeXml(body: string, checked: boolean): Record<string, unknown> {
   // No DTDs at all: entity expansion is how XML bombs and external-entity reads start.
   if (/<!DOCTYPE|<!ENTITY/i.test(body))
     throw new BodyError("doctype", "DOCTYPE and entity declarations are refused");
@@ -74,7 +75,7 @@ function decodeXml(body: string, trusted: boolean): Record<string, unknown> {
       trimValues: false,
     });
   }
-  const validation = trusted ? undefined : validateXml(body);
+  const validation = checked ? validateXml(body) : undefined;
   if (validation !== undefined) throw new BodyError("bad-xml", validation);
   let document: unknown;
   try {

@@ -91,7 +91,11 @@ async function receive(request: HttpRequest, deps: HttpDeps): Promise<HttpRespon
         log.error("encrypted push received but WECHAT_ENCODING_AES_KEY / WECHAT_APPID are not set");
         return reply(500, "not configured");
       }
-      const outer = decodeBody(request.body, detectFormat(request.body, request.headers["content-type"]));
+      const outer = decodeBody(
+        request.body,
+        detectFormat(request.body, request.headers["content-type"]),
+        false,
+      );
       const sealed = outer["Encrypt"];
       if (typeof sealed !== "string") return BAD_REQUEST();
       // msg_signature covers Encrypt; the 3-field signature does not cover the body at all.
@@ -99,7 +103,7 @@ async function receive(request: HttpRequest, deps: HttpDeps): Promise<HttpRespon
         return refuse(log);
       }
       const opened = decrypt(config.aesKey, config.appid, sealed);
-      raw = decodeBody(opened, detectFormat(opened, undefined), true);
+      raw = decodeBody(opened, detectFormat(opened, undefined), false);
       // Compatible mode also carries plaintext copies, covered by no signature: the decrypted copy is used.
       mode = Object.keys(outer).some((name) => name !== "ToUserName" && name !== "Encrypt")
         ? "compatible"
