@@ -144,7 +144,10 @@ export function messageOf(
   }
 }
 
-function deliver(url: URL, built: BuiltRequest): Promise<{ status: number; body: string }> {
+export function deliver(
+  url: URL,
+  built: Pick<BuiltRequest, "method" | "headers" | "body">,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: built.method, headers: built.headers, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];

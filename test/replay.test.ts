@@ -1,36 +1,14 @@
 // Every recorded event through the BUILT cloudfunctions/messagePush/index.js (the file DevTools uploads),
 // with wx-server-sdk replaced at the module boundary by the recorder. `npm test` builds first (pretest).
-import { ACKNOWLEDGEMENT } from "../cloudfunctions/messagePush/src/handlers/acknowledge";
-import { GREETING } from "../cloudfunctions/messagePush/src/handlers/user-enter-tempsession";
 import type { RecordedCall, RecordingSdk } from "../scripts/lib/recording-sdk";
 import type { Main } from "./helpers/built-function";
 import { coldStart } from "./helpers/built-function";
-import { loadEventFixtures, senderOf } from "./helpers/event-fixtures";
+import { expectedPayloads, loadEventFixtures, senderOf } from "./helpers/event-fixtures";
 
 jest.mock("wx-server-sdk", () => require("../scripts/lib/recording-sdk").recordingSdk);
 
-const textReply = (touser: string, content: string): RecordedCall => ({
-  api: "customerServiceMessage.send",
-  data: { touser, msgtype: "text", text: { content } },
-});
-
-/** What each kind of fixture must send, keyed by the file name's first part. */
-const EXPECTED_SENDS: Record<string, (openid: string) => RecordedCall[]> = {
-  text: (openid) => [textReply(openid, ACKNOWLEDGEMENT)],
-  image: (openid) => [textReply(openid, ACKNOWLEDGEMENT)],
-  miniprogrampage: (openid) => [textReply(openid, ACKNOWLEDGEMENT)],
-  "event.user_enter_tempsession": (openid) => [textReply(openid, GREETING)],
-  unknown: () => [],
-  malformed: () => [],
-};
-
-function expectationOf(name: string): (openid: string) => RecordedCall[] {
-  const key = Object.keys(EXPECTED_SENDS)
-    .sort((a, b) => b.length - a.length)
-    .find((prefix) => name === `${prefix}.json` || name.startsWith(`${prefix}.`));
-  if (key === undefined) throw new Error(`fixture ${name} does not start with a known kind`);
-  return EXPECTED_SENDS[key] as (openid: string) => RecordedCall[];
-}
+const expectationOf = (name: string, openid: string): RecordedCall[] =>
+  expectedPayloads(name, openid).map((data) => ({ api: "customerServiceMessage.send", data }));
 
 const fixtures = loadEventFixtures();
 
@@ -56,7 +34,7 @@ describe("replaying recorded events through the built function", () => {
       const openid = senderOf(event) ?? "o-not-a-push";
       recordingSdk.context = { OPENID: openid };
       await expect(main(event, {})).resolves.toBe("success");
-      expect(recordingSdk.calls).toEqual(expectationOf(name)(openid));
+      expect(recordingSdk.calls).toEqual(expectationOf(name, openid));
     },
   );
 

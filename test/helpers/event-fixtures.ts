@@ -1,5 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
+import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
+import { GREETING } from "../../cloudfunctions/messagePush/src/handlers/user-enter-tempsession";
 
 export const EVENTS_DIR = path.join(__dirname, "..", "fixtures", "events");
 
@@ -26,4 +29,28 @@ export function senderOf(event: unknown): string | undefined {
   if (typeof event !== "object" || event === null) return undefined;
   const from = (event as Record<string, unknown>)["FromUserName"];
   return typeof from === "string" ? from : undefined;
+}
+
+/** What the default app must send for each kind of fixture, keyed by the file name's first part. */
+const EXPECTED: Record<string, (openid: string) => SendPayload[]> = {
+  text: (openid) => [acknowledgement(openid, ACKNOWLEDGEMENT)],
+  image: (openid) => [acknowledgement(openid, ACKNOWLEDGEMENT)],
+  miniprogrampage: (openid) => [acknowledgement(openid, ACKNOWLEDGEMENT)],
+  "event.user_enter_tempsession": (openid) => [acknowledgement(openid, GREETING)],
+  unknown: () => [],
+  malformed: () => [],
+};
+
+function acknowledgement(touser: string, content: string): SendPayload {
+  return { touser, msgtype: "text", text: { content } };
+}
+
+/** The send payloads a fixture must produce; throws for a file name that states no expectation. */
+export function expectedPayloads(name: string, openid: string): SendPayload[] {
+  const key = Object.keys(EXPECTED)
+    .sort((a, b) => b.length - a.length)
+    .find((prefix) => name === `${prefix}.json` || name.startsWith(`${prefix}.`));
+  const expected = key === undefined ? undefined : EXPECTED[key];
+  if (expected === undefined) throw new Error(`fixture ${name} does not start with a known kind`);
+  return expected(openid);
 }

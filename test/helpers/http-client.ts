@@ -1,7 +1,7 @@
-import { request } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import type { BuiltRequest } from "../../scripts/lib/push-request";
+import { deliver } from "../../scripts/push";
 
 export interface Answer {
   status: number;
@@ -23,27 +23,10 @@ export function close(server: Server): Promise<void> {
   });
 }
 
-/** Real HTTP over loopback. */
+/** Real HTTP over loopback, the push simulator's own client. */
 export function send(
   base: string,
   built: Pick<BuiltRequest, "method" | "path" | "headers" | "body">,
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(built.path, base),
-      { method: built.method, headers: built.headers },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: Buffer.concat(chunks).toString("utf8"),
-          }),
-        );
-      },
-    );
-    req.on("error", reject);
-    req.end(built.body);
-  });
+  return deliver(new URL(built.path, base), built);
 }

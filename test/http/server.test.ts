@@ -38,20 +38,30 @@ function startServer(config: HttpConfig = loadHttpConfig(DEMO_ENV), failSend?: E
   return { server, seen, sent };
 }
 
-describe("documented examples over HTTP", () => {
-  let server: Server;
-  let base: string;
-  let seen: AnyMessage[];
+/** One server per describe block, started before its tests and closed after them. */
+function useServer(): { base: string; seen: AnyMessage[]; sent: SendPayload[] } {
+  const live = {
+    base: "",
+    seen: [] as AnyMessage[],
+    sent: [] as SendPayload[],
+    server: undefined as Server | undefined,
+  };
   beforeAll(async () => {
-    ({ server, seen } = startServer());
-    base = await listen(server);
+    const started = startServer();
+    Object.assign(live, started);
+    live.base = await listen(started.server);
   });
-  afterAll(() => close(server));
+  afterAll(() => (live.server === undefined ? undefined : close(live.server)));
+  return live;
+}
+
+describe("documented examples over HTTP", () => {
+  const live = useServer();
 
   test("URL verification echoes echostr", async () => {
     const path =
       "/revice?signature=f464b24fc39322e44b38aa78f5edd27bd1441696&echostr=4375120948345356249&timestamp=1714036504&nonce=1514711492";
-    expect(await send(base, { method: "GET", path, headers: {}, body: "" })).toEqual({
+    expect(await send(live.base, { method: "GET", path, headers: {}, body: "" })).toEqual({
       status: 200,
       body: "4375120948345356249",
     });
@@ -62,14 +72,14 @@ describe("documented examples over HTTP", () => {
       '{"ToUserName":"gh_97417a04a28d","FromUserName":"o9AgO5Kd5ggOC-bXrbNODIiE3bGY","CreateTime":1714037059,"MsgType":"event","Event":"debug_demo","debug_str":"hello world"}';
     const path =
       "/recive?signature=899cf89e464efb63f54ddac96b0a0a235f53aa78&timestamp=1714037059&nonce=486452656";
-    const answer = await send(base, {
+    const answer = await send(live.base, {
       method: "POST",
       path,
       headers: { "content-type": "application/json" },
       body,
     });
     expect(answer).toEqual({ status: 200, body: "success" });
-    expect(seen.at(-1)).toMatchObject({
+    expect(live.seen.at(-1)).toMatchObject({
       MsgType: "event",
       Event: "debug_demo",
       CreateTime: 1714037059,
@@ -84,14 +94,14 @@ describe("documented examples over HTTP", () => {
       Encrypt:
         "+qdx1OKCy+5JPCBFWw70tm0fJGb2Jmeia4FCB7kao+/Q5c/ohsOzQHi8khUOb05JCpj0JB4RvQMkUyus8TPxLKJGQqcvZqzDpVzazhZv6JsXUnnR8XGT740XgXZUXQ7vJVnAG+tE8NUd4yFyjPy7GgiaviNrlCTj+l5kdfMuFUPpRSrfMZuMcp3Fn2Pede2IuQrKEYwKSqFIZoNqJ4M8EajAsjLY2km32IIjdf8YL/P50F7mStwntrA2cPDrM1kb6mOcfBgRtWygb3VIYnSeOBrebufAlr7F9mFUPAJGj04=",
     });
-    const answer = await send(base, {
+    const answer = await send(live.base, {
       method: "POST",
       path,
       headers: { "content-type": "application/json" },
       body,
     });
     expect(answer).toEqual({ status: 200, body: "success" });
-    expect(seen.at(-1)).toMatchObject({
+    expect(live.seen.at(-1)).toMatchObject({
       Event: "debug_demo",
       CreateTime: 1714112445,
     });
@@ -99,15 +109,7 @@ describe("documented examples over HTTP", () => {
 });
 
 describe("every mode × format round-trips to the same typed message as the cloud path", () => {
-  let server: Server;
-  let base: string;
-  let seen: AnyMessage[];
-  let sent: SendPayload[];
-  beforeAll(async () => {
-    ({ server, seen, sent } = startServer());
-    base = await listen(server);
-  });
-  afterAll(() => close(server));
+  const live = useServer();
 
   const cases = (["plaintext", "compatible", "secure"] as const).flatMap((mode) =>
     (["json", "xml"] as const).flatMap((format) =>
@@ -131,9 +133,9 @@ describe("every mode × format round-trips to the same typed message as the clou
       format,
       settings: DEMO_SETTINGS,
     });
-    expect(await send(base, built)).toEqual({ status: 200, body: "success" });
-    expect(seen.at(-1)).toEqual(parsePush(message).message);
-    expect(sent.at(-1)).toEqual({
+    expect(await send(live.base, built)).toEqual({ status: 200, body: "success" });
+    expect(live.seen.at(-1)).toEqual(parsePush(message).message);
+    expect(live.sent.at(-1)).toEqual({
       touser: `o-user-${n}`,
       msgtype: "text",
       text: { content: "收到" },
@@ -142,14 +144,7 @@ describe("every mode × format round-trips to the same typed message as the clou
 });
 
 describe("bad input", () => {
-  let server: Server;
-  let base: string;
-  let seen: AnyMessage[];
-  beforeAll(async () => {
-    ({ server, seen } = startServer());
-    base = await listen(server);
-  });
-  afterAll(() => close(server));
+  const live = useServer();
 
   const text = () => messageOf("text", "hi", "o-bad", undefined) as Record<string, unknown>;
   const secure = () =>
@@ -261,13 +256,13 @@ describe("bad input", () => {
     ["a GET with a bad signature", () => tampered(buildVerifyRequest(DEMO_SETTINGS, "x"), "signature"), 401],
     ["PUT", () => ({ ...secure(), method: "PUT" as unknown as "POST" }), 405],
   ])("%s → %i, no handler call", async (_label, build, status) => {
-    const before = seen.length;
-    expect((await send(base, build())).status).toBe(status);
-    expect(seen.length).toBe(before);
+    const before = live.seen.length;
+    expect((await send(live.base, build())).status).toBe(status);
+    expect(live.seen.length).toBe(before);
   });
 
   test("the server keeps serving after all of that", async () => {
-    expect(await send(base, secure())).toEqual({
+    expect(await send(live.base, secure())).toEqual({
       status: 200,
       body: "success",
     });
@@ -306,37 +301,23 @@ describe("answers in time and asks for retries", () => {
     }
   });
 
-  test("a transient send failure answers 503 so WeChat retries; the retry is handled", async () => {
-    const busy = Object.assign(new Error("system busy"), { errcode: -1 });
-    const { server } = startServer(loadHttpConfig(DEMO_ENV), busy);
+  test.each([
+    ["a transient send failure (-1) answers 503 so WeChat retries", -1, { status: 503, body: "retry" }],
+    [
+      "a permanent failure (45015) is acknowledged: a retry would fail the same way",
+      45015,
+      { status: 200, body: "success" },
+    ],
+  ])("%s", async (_label, errcode, answer) => {
+    const { server } = startServer(
+      loadHttpConfig(DEMO_ENV),
+      Object.assign(new Error("send failed"), { errcode }),
+    );
     const base = await listen(server);
     try {
-      const built = buildPushRequest({
-        message: messageOf("text", "x", "o-retry", "42") as Record<string, unknown>,
-        mode: "plaintext",
-        format: "json",
-        settings: DEMO_SETTINGS,
-      });
-      expect(await send(base, built)).toEqual({ status: 503, body: "retry" });
-    } finally {
-      await close(server);
-    }
-  });
-
-  test("a permanent failure (45015) is acknowledged: a retry would fail the same way", async () => {
-    const closed = Object.assign(new Error("out of time limit"), {
-      errcode: 45015,
-    });
-    const { server } = startServer(loadHttpConfig(DEMO_ENV), closed);
-    const base = await listen(server);
-    try {
-      const built = buildPushRequest({
-        message: messageOf("text", "x", "o-late", "43") as Record<string, unknown>,
-        mode: "plaintext",
-        format: "json",
-        settings: DEMO_SETTINGS,
-      });
-      expect(await send(base, built)).toEqual({ status: 200, body: "success" });
+      const message = messageOf("text", "x", "o-failing", String(1000 + errcode)) as Record<string, unknown>;
+      const built = buildPushRequest({ message, mode: "plaintext", format: "json", settings: DEMO_SETTINGS });
+      expect(await send(base, built)).toEqual(answer);
     } finally {
       await close(server);
     }

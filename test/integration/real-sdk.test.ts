@@ -8,12 +8,11 @@ import os from "node:os";
 import path from "node:path";
 import { OPENAPI_TIMEOUT_MS } from "../../cloudfunctions/messagePush/src/cloud/sdk";
 import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
-import { GREETING } from "../../cloudfunctions/messagePush/src/handlers/user-enter-tempsession";
 import { buildFunction } from "../../scripts/build";
 import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
 import type { Answer, FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
 import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
-import { loadEventFixtures, senderOf } from "../helpers/event-fixtures";
+import { expectedPayloads, loadEventFixtures, senderOf } from "../helpers/event-fixtures";
 
 interface RunResult {
   returned?: unknown;
@@ -88,15 +87,11 @@ const send = (touser: string, content: string): OpenApiCall => ({
   payload: { touser, msgtype: "text", text: { content } },
 });
 
-/** What each kind of fixture must send, keyed by the file name's first part. */
-const expected: Record<string, (openid: string) => OpenApiCall[]> = {
-  text: (o) => [send(o, ACKNOWLEDGEMENT)],
-  image: (o) => [send(o, ACKNOWLEDGEMENT)],
-  miniprogrampage: (o) => [send(o, ACKNOWLEDGEMENT)],
-  event: (o) => [send(o, GREETING)],
-  unknown: () => [],
-  malformed: () => [],
-};
+const expected = (name: string, openid: string): OpenApiCall[] =>
+  expectedPayloads(name, openid).map((payload) => ({
+    apiName: "customerServiceMessage.send",
+    payload: { ...payload },
+  }));
 
 describe("every recorded event through the real SDK", () => {
   test.each(loadEventFixtures().map((fixture) => [fixture.name, fixture] as const))(
@@ -106,7 +101,7 @@ describe("every recorded event through the real SDK", () => {
       const { returned, threw, calls } = await run(event, openid);
       expect(threw).toBeUndefined();
       expect(returned).toBe("success");
-      expect(calls).toEqual(expected[name.split(".")[0] ?? ""]?.(openid));
+      expect(calls).toEqual(expected(name, openid));
     },
   );
 });
@@ -193,7 +188,7 @@ describe("the --bundle-sdk build (SDK inlined) through the same stand-in", () =>
       const openid = senderOf(event) ?? "o-malformed";
       const { returned, calls } = await bundled.run(event, openid);
       expect(returned).toBe("success");
-      expect(calls).toEqual(expected[name.split(".")[0] ?? ""]?.(openid));
+      expect(calls).toEqual(expected(name, openid));
     },
   );
 
