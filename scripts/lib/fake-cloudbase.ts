@@ -40,7 +40,10 @@ export type Answer =
 
 export interface FakeCloudBase {
   url: string;
+  /** Calls the platform would have carried out. */
   calls: OpenApiCall[];
+  /** Calls refused because config.json does not grant them (answered -604101, as the platform does). */
+  refused: OpenApiCall[];
   /** Answers for the next calls, in order; afterwards every call succeeds. */
   answerNext(...answers: Answer[]): void;
   close(): Promise<void>;
@@ -49,6 +52,7 @@ export interface FakeCloudBase {
 /** `configJson` is the function's config.json: a call it does not grant is refused as the platform does. */
 export async function startFakeCloudBase(configJson: string): Promise<FakeCloudBase> {
   const calls: OpenApiCall[] = [];
+  const refused: OpenApiCall[] = [];
   const queue: Answer[] = [];
   const hanging = new Set<ServerResponse>();
 
@@ -72,14 +76,12 @@ export async function startFakeCloudBase(configJson: string): Promise<FakeCloudB
       for (const pair of request.openapiData?.pairs ?? []) {
         payload[pair.key] = JSON.parse(Buffer.from(pair.value).toString("utf8")) as unknown;
       }
-      calls.push({ apiName, payload });
-
       const granted =
         (JSON.parse(fs.readFileSync(configJson, "utf8")) as { permissions?: { openapi?: string[] } })
           .permissions?.openapi ?? [];
-      const answer: Answer = granted.includes(apiName)
-        ? (queue.shift() ?? { errcode: 0 })
-        : { errorCode: -604101 };
+      const allowed = granted.includes(apiName);
+      (allowed ? calls : refused).push({ apiName, payload });
+      const answer: Answer = allowed ? (queue.shift() ?? { errcode: 0 }) : { errorCode: -604101 };
       if ("hang" in answer) {
         hanging.add(res);
         return;
@@ -106,6 +108,7 @@ export async function startFakeCloudBase(configJson: string): Promise<FakeCloudB
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`,
     calls,
+    refused,
     answerNext: (...answers) => void queue.push(...answers),
     close: () =>
       new Promise<void>((resolve) => {

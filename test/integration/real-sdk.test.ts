@@ -158,8 +158,13 @@ describe("WeChat errors through the real SDK never escape main", () => {
     const saved = fs.readFileSync(configCopy, "utf8");
     fs.writeFileSync(configCopy, JSON.stringify({ permissions: { openapi: [] } }));
     try {
+      const refusedBefore = cloudbase.refused.length;
       const result = await run(push());
       expect(result.returned).toBe("success");
+      expect(result.calls).toEqual([]);
+      expect(cloudbase.refused.slice(refusedBefore).map((call) => call.apiName)).toEqual([
+        "customerServiceMessage.send",
+      ]);
       expect(result.logs.join("\n")).toContain("errcode -604101");
     } finally {
       fs.writeFileSync(configCopy, saved);
