@@ -7,6 +7,7 @@ module.exports = tseslint.config(
     ignores: [
       "node_modules/",
       "cloudfunctions/*/index.js",
+      "cloudfunctions/*/http.js",
       "cloudfunctions/*/node_modules/",
       "coverage/",
       "test/fixtures/",

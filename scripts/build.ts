@@ -6,7 +6,7 @@
 import { build } from "esbuild";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { BUILT_ENTRY, SOURCE_ENTRY } from "./lib/function";
+import { BUILT_ENTRY, HTTP_DOOR_ENTRY, SOURCE_ENTRY } from "./lib/function";
 
 export interface BuildOptions {
   outfile?: string;
@@ -17,6 +17,14 @@ export interface BuildOptions {
 
 export async function buildFunction(options: BuildOptions = {}): Promise<void> {
   const { outfile = BUILT_ENTRY, entry = SOURCE_ENTRY, bundleSdk = false } = options;
+  await Promise.all([
+    bundle(entry, outfile, bundleSdk),
+    // The HTTP door, required by index.js on the first HTTP-trigger request only.
+    bundle(HTTP_DOOR_ENTRY, path.join(path.dirname(outfile), "http.js"), bundleSdk),
+  ]);
+}
+
+async function bundle(entry: string, outfile: string, bundleSdk: boolean): Promise<void> {
   await build({
     entryPoints: [entry],
     outfile,
@@ -25,7 +33,7 @@ export async function buildFunction(options: BuildOptions = {}): Promise<void> {
     format: "cjs",
     // The oldest runtime the cloud console still offers for new functions.
     target: "node16",
-    external: bundleSdk ? [] : ["wx-server-sdk"],
+    external: bundleSdk ? ["./http.js"] : ["wx-server-sdk", "./http.js"],
     minify: bundleSdk,
     legalComments: "none",
     logLevel: "warning",

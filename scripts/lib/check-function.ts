@@ -21,33 +21,31 @@ export function checkFunction(folder: string): CheckResult {
       `${name}/index.ts 会使上传失败：TypeScript 源码放在 src/ (an index.ts beside index.js breaks deploy)`,
     );
   }
-  let openapiCalls: string[] = [];
-  if (!fs.existsSync(file("index.js"))) {
-    problems.push(`${name}/index.js 不存在：先运行 npm run build (run \`npm run build\`)`);
-  } else {
-    const bundle = fs.readFileSync(file("index.js"), "utf8");
-    openapiCalls = [
-      ...new Set([...bundle.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
-    ].sort();
-    // Load it the way the runtime does, in a fresh process: syntax, top-level errors, `main` exported.
-    const loaded = spawnSync(
-      process.execPath,
-      [
-        "-e",
-        `const m = require(${JSON.stringify(file("index.js"))}); if (typeof m.main !== "function") process.exit(3);`,
-      ],
-      {
-        encoding: "utf8",
-        timeout: 30_000,
-        env: {
-          ...process.env,
-          PUSH_DEDUPE_STORE: process.env["PUSH_DEDUPE_STORE"] ?? "memory",
-        },
-      },
-    );
+  const bundles = ["index.js", "http.js"].filter((bundle) => {
+    if (fs.existsSync(file(bundle))) return true;
+    problems.push(`${name}/${bundle} 不存在：先运行 npm run build (run \`npm run build\`)`);
+    return false;
+  });
+  const text = bundles.map((bundle) => fs.readFileSync(file(bundle), "utf8")).join("\n");
+  const openapiCalls = [
+    ...new Set([...text.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
+  ].sort();
+  if (bundles.includes("index.js")) {
+    // Load it the way the runtime does, in a fresh process: syntax, top-level errors, `main` exported,
+    // and the HTTP door it requires on demand.
+    const script = [
+      `const m = require(${JSON.stringify(file("index.js"))});`,
+      `if (typeof m.main !== "function") process.exit(3);`,
+      bundles.includes("http.js") ? `require(${JSON.stringify(file("http.js"))});` : "",
+    ].join("\n");
+    const loaded = spawnSync(process.execPath, ["-e", script], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, PUSH_DEDUPE_STORE: process.env["PUSH_DEDUPE_STORE"] ?? "memory" },
+    });
     if (loaded.status === 3) problems.push(`${name}/index.js 没有导出 main (exports.main is missing)`);
     else if (loaded.status !== 0)
-      problems.push(`${name}/index.js 加载失败 (fails to load): ${lastLine(loaded.stderr)}`);
+      problems.push(`${name} 的构建产物加载失败 (fails to load): ${lastLine(loaded.stderr)}`);
   }
   const pkg = readJson(file("package.json"), problems, name);
   if (pkg !== undefined) {

@@ -9,3 +9,5 @@ export const FUNCTION_DIR = path.join(FUNCTIONS_DIR, FUNCTION_NAME);
 /** What DevTools uploads and the runtime loads: `exports.main`. */
 export const BUILT_ENTRY = path.join(FUNCTION_DIR, "index.js");
 export const SOURCE_ENTRY = path.join(FUNCTION_DIR, "src", "index.ts");
+/** The HTTP-trigger door, bundled apart into http.js so the push path never loads it. */
+export const HTTP_DOOR_ENTRY = path.join(FUNCTION_DIR, "src", "http", "door.ts");
