@@ -81,6 +81,7 @@ export async function handlePush(raw: unknown, app: Router, ports: PushPorts): P
     openid,
     send: ports.send,
     log,
+    ...(ports.typing === undefined ? {} : { typing: ports.typing }),
   });
   // Release only when nothing went out: re-running a handler that already replied would reply twice.
   const retry =
