@@ -4,8 +4,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { apiBase, postWechatApi } from "../cloudfunctions/messagePush/src/wechat-api/client";
-import { createTokenSource } from "../cloudfunctions/messagePush/src/wechat-api/token";
+import { apiBase, postWechatApi } from "../server/wechat-api/client";
+import { createTokenSource } from "../server/wechat-api/token";
 import type { CallbackTuple, Validation } from "./lib/callback-config";
 import { tupleKey, validateConfigText } from "./lib/callback-config";
 import { explain } from "./lib/errcodes";

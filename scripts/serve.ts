@@ -2,16 +2,8 @@
 // The developer-server door on node:http: URL verification and pushes in every mode, answered by the same
 // router as the cloud function. Settings from the environment (WECHAT_TOKEN, …) or --demo.
 import { parseArgs } from "node:util";
-import { createApp } from "../cloudfunctions/messagePush/src/app";
-import { createConsoleLog } from "../cloudfunctions/messagePush/src/core/log";
-import { createMemoryStore } from "../cloudfunctions/messagePush/src/core/memory-store";
-import type { Send } from "../cloudfunctions/messagePush/src/core/reply";
-import { ConfigError, loadHttpConfig } from "../cloudfunctions/messagePush/src/http/config";
-import { createPushServer } from "../cloudfunctions/messagePush/src/http/node";
-import { createHttpsSend, createHttpsTyping } from "../cloudfunctions/messagePush/src/http/send";
-import type { SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
-import { apiBase } from "../cloudfunctions/messagePush/src/wechat-api/client";
-import { createTokenSource } from "../cloudfunctions/messagePush/src/wechat-api/token";
+import { ConfigError } from "../cloudfunctions/messagePush/src/http/config";
+import { createServerFromEnv } from "../server/create-server";
 import { DEMO_SETTINGS } from "./lib/push-request";
 
 const HELP = `用法 Usage: npm run serve [-- --demo]
@@ -25,7 +17,13 @@ Starts the developer-server push endpoint on HOST:PORT (default 127.0.0.1:8080).
   WECHAT_APPID              小程序 AppID (encrypted modes; replies)
   WECHAT_APPSECRET          AppSecret: replies go out through cgi-bin/message/custom/send;
                             without it replies are printed, not sent
-  WECHAT_PUSH_MODE          plaintext | compatible | secure (default: what each request says)
+  WECHAT_PUSH_MODE          plaintext | compatible | secure (default: encrypted only when a key is set,
+                            else plaintext only)
+  PUSH_MAX_AGE_S            可选：拒绝时间戳偏离超过 N 秒的推送 opt-in freshness window (off by default)
+  PUSH_DEDUPE_STORE         memory (default) | redis (several instances sharing one Redis)
+  REDIS_URL                 redis://host:port, with PUSH_DEDUPE_STORE=redis
+  PUSH_DEDUPE_FAIL          open (default: answer, deduplicating in memory, while the store is down) | closed
+  PUSH_MAX_CONNECTIONS      最大连接数 connection cap (default 1000)
   WECHAT_API_BASE           API base URL (default https://api.weixin.qq.com)
   HOST, PORT                listen address
   --demo                    文档示例配置 the documentation's sample Token AAAAA / EncodingAESKey / AppID`;
@@ -51,10 +49,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         WECHAT_APPSECRET: undefined,
       }
     : process.env;
-  const log = createConsoleLog("[serve]");
-  let config;
+  let push;
   try {
-    config = loadHttpConfig(env);
+    push = createServerFromEnv(env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`${error.message}\n\n${HELP}`);
@@ -62,45 +59,38 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
-  const appid = env["WECHAT_APPID"];
-  const secret = env["WECHAT_APPSECRET"];
-  let send: Send = (payload) =>
-    Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
-  let typing: SetTyping | undefined;
-  if (appid !== undefined && secret !== undefined && secret !== "") {
-    const tokens = createTokenSource({ appid, secret, base: apiBase(env) });
-    send = createHttpsSend(tokens, { base: apiBase(env) });
-    typing = createHttpsTyping(tokens, { base: apiBase(env) });
-  }
-
+  const { server, config } = push;
   const host = env["HOST"] ?? "127.0.0.1";
   const port = Number(env["PORT"] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`PORT 无效 (invalid port): ${env["PORT"]}`);
     return 2;
   }
-  const server = createPushServer({
-    app: createApp(),
-    config,
-    send,
-    log,
-    ...(typing === undefined ? {} : { typing }),
-    store: createMemoryStore(),
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, host, resolve);
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      console.error(
+        `端口 ${port} 已被占用，请用 PORT=其他端口 重试 (port ${port} is in use: set PORT to another one)`,
+      );
+      return 2;
+    }
+    throw error;
+  }
   const address = server.address();
   const where =
     typeof address === "object" && address !== null ? `http://${host}:${address.port}/` : String(address);
   console.log(`消息推送服务已启动 push endpoint listening on ${where}`);
+  const accepts = config.mode ?? (config.aesKey ? "encrypted only 仅加密" : "plaintext only 仅明文");
   console.log(
-    `  模式 mode: ${config.mode ?? "auto"} · 密钥 key: ${config.aesKey ? "set" : "not set"} · ` +
-      `回复 replies: ${secret ? "cgi-bin/message/custom/send" : "printed only (no WECHAT_APPSECRET)"}` +
+    `  模式 mode: ${accepts} · 去重 dedupe: ${push.store} · ` +
+      `回复 replies: ${push.replies === "https" ? "cgi-bin/message/custom/send" : "printed only (no WECHAT_APPSECRET)"}` +
       (values.demo ? " · 演示配置 demo settings" : ""),
   );
-  const stop = () => server.close(() => process.exit(0));
+  const stop = () => void push.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   return new Promise<number>(() => {}); // runs until stopped

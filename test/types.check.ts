@@ -15,8 +15,8 @@ router.on("text", ({ message }) => {
 });
 
 router.on(["image", "miniprogrampage"], ({ message }) => {
-  // Both carry MsgId; only after narrowing on MsgType do their own fields appear.
-  const id: string = message.MsgId;
+  // Both may carry MsgId (absent only in unusual pushes); only after narrowing on MsgType do their own fields appear.
+  const id: string | undefined = message.MsgId;
   if (message.MsgType === "image") void message.MediaId;
   // @ts-expect-error PagePath exists on miniprogrampage only
   void message.PagePath;

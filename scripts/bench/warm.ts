@@ -1,7 +1,7 @@
 // Warm per-event cost, in one process: the full pipeline (parse → dedupe in memory → router → reply with a
 // no-op send) against a minimal hand-written switch on MsgType building the same payloads.
-import { createApp } from "../../cloudfunctions/messagePush/src/app";
-import { handlePush } from "../../cloudfunctions/messagePush/src/core/handle-push";
+import { createBot } from "../../cloudfunctions/messagePush/src/bot";
+import { createApp } from "../../cloudfunctions/messagePush/src/core/app";
 import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
 import { createMemoryStore } from "../../cloudfunctions/messagePush/src/core/memory-store";
 import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
@@ -58,10 +58,9 @@ async function handWritten(event: Record<string, unknown>): Promise<void> {
 }
 
 async function main() {
-  const app = createApp();
-  const store = createMemoryStore({ maxEntries: 20_000 });
+  const app = createApp({ router: createBot(), store: createMemoryStore(), log: silentLog });
   const pipeline = (event: Record<string, unknown>) =>
-    handlePush(event, app, { send, log: silentLog, recipientOf: (m) => m.FromUserName, store });
+    app.handle(event, { send, recipientOf: (m) => m.FromUserName });
   const rates: Record<"pipeline" | "switch", number[]> = { pipeline: [], switch: [] };
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const [name, run] of [

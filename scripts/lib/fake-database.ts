@@ -23,8 +23,30 @@ export interface FakeDatabase extends DedupeDatabase {
   reset(): void;
 }
 
-export function createFakeDatabase(): FakeDatabase {
+export interface FakeDatabaseOptions {
+  /**
+   * As in a real environment: a collection must be created (console or createCollection) before use;
+   * until then every call on it fails as wx-server-sdk reports it (errCode -502005).
+   */
+  requireCreatedCollections?: boolean;
+}
+
+/** The error wx-server-sdk throws for a collection that does not exist (a CloudSDKError's fields). */
+export function missingCollectionError(name: string): Error {
+  return Object.assign(
+    new Error(
+      `errCode: -502005 database collection not exists | errMsg: [ResourceNotFound] Db or Table not exist: ${name}`,
+    ),
+    {
+      errCode: -502005,
+      errMsg: `[ResourceNotFound] Db or Table not exist: ${name}`,
+    },
+  );
+}
+
+export function createFakeDatabase(options: FakeDatabaseOptions = {}): FakeDatabase {
   const collections = new Map<string, Map<string, DedupeRecord>>();
+  const created = new Set<string>();
   let failures = 0;
   let failWhen: (() => boolean) | undefined;
   const tick = <T>(work: () => T): Promise<T> =>
@@ -43,6 +65,7 @@ export function createFakeDatabase(): FakeDatabase {
       }),
     );
   const table = (name: string) => {
+    if (options.requireCreatedCollections === true && !created.has(name)) throw missingCollectionError(name);
     let records = collections.get(name);
     if (records === undefined) collections.set(name, (records = new Map<string, DedupeRecord>()));
     return records;
@@ -59,11 +82,17 @@ export function createFakeDatabase(): FakeDatabase {
   const db: FakeDatabase = {
     collections,
     command: { lte: (value: number): Lte => ({ [LTE]: value }) },
+    createCollection: (name) =>
+      tick(() => {
+        if (created.has(name)) throw new Error(`collection ${name} already exists`);
+        created.add(name);
+        return { errMsg: "createCollection:ok" };
+      }),
     collection(name): DedupeCollection {
-      const records = table(name);
       return {
         add: ({ data }) =>
           tick(() => {
+            const records = table(name);
             if (records.has(data._id)) throw new Error(`E11000 duplicate key error: _id ${data._id} exists`);
             records.set(data._id, { ...data });
             return { _id: data._id };
@@ -71,7 +100,7 @@ export function createFakeDatabase(): FakeDatabase {
         doc: (id) => ({
           get: () =>
             tick(() => {
-              const record = records.get(id);
+              const record = table(name).get(id);
               if (record === undefined)
                 throw new Error(`document.get:fail document with _id ${id} does not exist`);
               return { data: { ...record } };
@@ -80,6 +109,7 @@ export function createFakeDatabase(): FakeDatabase {
         where: (query) => ({
           update: ({ data }) =>
             tick(() => {
+              const records = table(name);
               let updated = 0;
               for (const [id, record] of records) {
                 if (matches(record, query)) {
@@ -91,6 +121,7 @@ export function createFakeDatabase(): FakeDatabase {
             }),
           remove: () =>
             tick(() => {
+              const records = table(name);
               let removed = 0;
               for (const [id, record] of records) {
                 if (matches(record, query)) {
@@ -111,6 +142,7 @@ export function createFakeDatabase(): FakeDatabase {
     },
     reset() {
       collections.clear();
+      created.clear();
       failures = 0;
       failWhen = undefined;
     },

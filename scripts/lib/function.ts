@@ -10,4 +10,4 @@ export const FUNCTION_DIR = path.join(FUNCTIONS_DIR, FUNCTION_NAME);
 export const BUILT_ENTRY = path.join(FUNCTION_DIR, "index.js");
 export const SOURCE_ENTRY = path.join(FUNCTION_DIR, "src", "index.ts");
 /** The HTTP-trigger door, bundled apart into http.js so the push path never loads it. */
-export const HTTP_DOOR_ENTRY = path.join(FUNCTION_DIR, "src", "http", "door.ts");
+export const HTTP_DOOR_ENTRY = path.join(FUNCTION_DIR, "src", "cloud", "http-trigger-door.ts");

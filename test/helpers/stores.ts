@@ -34,7 +34,7 @@ function memoryStore(now: () => number): StoreUnderTest {
 function databaseStore(now: () => number): StoreUnderTest {
   const db = createFakeDatabase();
   return {
-    store: createDatabaseStore(() => db, "message_push_dedupe", now),
+    store: createDatabaseStore(() => db, { now }),
     failNext: (count) => db.failNext(count),
     failWhen: (next) => db.failWhen(next),
   };

@@ -1,8 +1,8 @@
 // Self-hosted replies through cgi-bin/message/custom/send, against the fake WeChat API on loopback.
 import { classifyFailure } from "../../cloudfunctions/messagePush/src/core/send-errors";
-import { createHttpsSend } from "../../cloudfunctions/messagePush/src/http/send";
-import { WechatApiError, WechatTransportError } from "../../cloudfunctions/messagePush/src/wechat-api/client";
-import { createTokenSource } from "../../cloudfunctions/messagePush/src/wechat-api/token";
+import { createHttpsSend } from "../../server/https-send";
+import { WechatApiError, WechatTransportError } from "../../server/wechat-api/client";
+import { createTokenSource } from "../../server/wechat-api/token";
 import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 

@@ -51,9 +51,18 @@ describe("the cloud door under retries", () => {
     expect(recordingSdk.calls).toHaveLength(1);
   });
 
-  test("a transient send failure is released, and the redelivery answers", async () => {
+  test("a transient send failure is retried in-process: one reply, no redelivery needed", async () => {
     recordingSdk.failNextSends(Object.assign(new Error("system busy"), { errCode: -1 }));
+    await expect(main(push, { time_limit_in_ms: 5000 })).resolves.toBe("success");
+    expect(recordingSdk.calls).toHaveLength(1);
     await expect(main(push, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toHaveLength(1);
+  });
+
+  test("when every attempt fails transiently the claim is released, and a redelivery answers", async () => {
+    const busy = Object.assign(new Error("system busy"), { errCode: -1 });
+    recordingSdk.failNextSends(busy, 3);
+    await expect(main(push, { time_limit_in_ms: 5000 })).resolves.toBe("success");
     expect(recordingSdk.calls).toHaveLength(0);
     await expect(main(push, {})).resolves.toBe("success");
     await expect(main(push, {})).resolves.toBe("success");

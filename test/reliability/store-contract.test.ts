@@ -73,12 +73,50 @@ describe.each(STORES)("%s store", (_name, make) => {
   });
 });
 
-test("the memory store stays within its bound, forgetting the oldest keys first", async () => {
-  const store = createMemoryStore({ maxEntries: 3 });
-  for (const key of ["a", "b", "c", "d"]) {
-    const claim = await store.claim(key, CLAIM_TTL_MS);
-    if (claim.status === "claimed") await store.complete(key, claim.lease);
-  }
-  expect((await store.claim("a", CLAIM_TTL_MS)).status).toBe("claimed");
-  expect(await store.claim("d", CLAIM_TTL_MS)).toEqual({ status: "done" });
+describe("the memory store is bounded by time, not count", () => {
+  let clock = 0;
+  const now = () => clock;
+
+  test("a claim is never forgotten before it lapses, however many keys arrive meanwhile", async () => {
+    const store = createMemoryStore({ now });
+    const first = await store.claim("held", CLAIM_TTL_MS);
+    expect(first.status).toBe("claimed");
+    // 2,000 pushes a second for the whole lease (the old count bound, 10k keys, dropped it after 5 s).
+    for (let i = 0; i < 19_000; i += 1) {
+      clock += 0.5;
+      await store.claim(`k${i}`, CLAIM_TTL_MS);
+    }
+    expect(clock).toBeLessThan(CLAIM_TTL_MS);
+    expect(await store.claim("held", CLAIM_TTL_MS)).toEqual({ status: "busy" });
+  });
+
+  test("an answered key is remembered for its whole window at 2,000 pushes/s, then forgotten", async () => {
+    clock = 0;
+    const store = createMemoryStore({ now, doneTtlMs: 60_000 });
+    const first = await store.claim("answered", CLAIM_TTL_MS);
+    if (first.status !== "claimed") throw new Error("expected a claim");
+    await store.complete("answered", first.lease);
+    for (let i = 0; i < 110_000; i += 1) {
+      clock += 0.5; // 2,000 pushes/s for 55 s
+      const claim = await store.claim(`a${i}`, CLAIM_TTL_MS);
+      if (claim.status === "claimed") await store.complete(`a${i}`, claim.lease);
+    }
+    expect(await store.claim("answered", CLAIM_TTL_MS)).toEqual({ status: "done" });
+    clock += 5_001;
+    expect((await store.claim("answered", CLAIM_TTL_MS)).status).toBe("claimed");
+  });
+});
+
+test("a passive reply recorded with done is returned to later claims", async () => {
+  const store = createMemoryStore();
+  const reply = {
+    MsgType: "transfer_customer_service",
+    ToUserName: "o",
+    FromUserName: "wx",
+    CreateTime: 1,
+  } as const;
+  const first = await store.claim("p", CLAIM_TTL_MS);
+  if (first.status !== "claimed") throw new Error("expected a claim");
+  await store.complete("p", first.lease, reply);
+  expect(await store.claim("p", CLAIM_TTL_MS)).toEqual({ status: "done", reply });
 });

@@ -1,28 +1,63 @@
 // Entry of the cloud function: wires the production ports. Built into ../index.js by `npm run build`.
-import { createApp } from "./app";
-import { createMain, storeFromEnv } from "./cloud/main";
+import { createBot } from "./bot";
+import type { TriggerDoor } from "./cloud/http-trigger-door";
+import { createMain, dedupeFailureFromEnv, storeFromEnv } from "./cloud/main";
 import { lazyCloudSdk } from "./cloud/sdk";
+import { createApp } from "./core/app";
+import type { DedupeFailurePolicy } from "./core/local-first-store";
+import { messageOf } from "./core/local-first-store";
+import type { Log } from "./core/log";
 import { createConsoleLog } from "./core/log";
-import type { HttpTriggerEvent } from "./http/trigger-event";
+import { createMemoryStore } from "./core/memory-store";
 import { isHttpTriggerEvent } from "./http/trigger-event";
 
-const app = createApp();
+const env = process.env;
+const log = createConsoleLog({
+  secrets: [env["WECHAT_TOKEN"], env["WECHAT_ENCODING_AES_KEY"], env["WECHAT_APPSECRET"]],
+});
 const sdk = lazyCloudSdk();
-const log = createConsoleLog();
-const store = storeFromEnv(process.env, sdk);
-const cloudPush = createMain(app, { sdk, log, store });
-
-type TriggerDoor = (event: HttpTriggerEvent) => Promise<unknown>;
-let httpTrigger: TriggerDoor | undefined;
-
-/** The HTTP door (signatures, AES, XML) lives in ../http.js, loaded on the first HTTP-trigger request. */
-function loadHttpTrigger(): TriggerDoor {
+const app = createApp({ router: createBot(), log, ...dedupeSettings(log) });
+const cloudPush = createMain(app, { sdk, log });
+const httpTrigger = once((): TriggerDoor => {
+  // The HTTP door (signatures, AES, XML) lives in ../http.js, loaded on the first HTTP-trigger request.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, on purpose
-  const { createTriggerDoor } = require("./http.js") as typeof import("./http/door");
-  return createTriggerDoor({ app, store, log, sdk, env: process.env });
+  const { createTriggerDoor } = require("./http.js") as typeof import("./cloud/http-trigger-door");
+  return createTriggerDoor({ app, log, sdk, env });
+});
+
+/** Never rejects, whatever `event` is: an error is logged and answered "success". */
+export async function main(event: unknown, context?: unknown): Promise<unknown> {
+  try {
+    if (isHttpTriggerEvent(event)) return await httpTrigger()(event, context);
+    return await cloudPush(event, context);
+  } catch (error) {
+    log.error("云函数入口出错 main failed", { error: messageOf(error) });
+    return "success";
+  }
 }
 
-export async function main(event: unknown, context?: unknown): Promise<unknown> {
-  if (isHttpTriggerEvent(event)) return (httpTrigger ??= loadHttpTrigger())(event);
-  return cloudPush(event, context);
+/** A bad PUSH_DEDUPE_* setting is reported and the safe default used: a typo must not stop the bot. */
+function dedupeSettings(log: Log): {
+  store: ReturnType<typeof storeFromEnv>;
+  dedupeFailure: DedupeFailurePolicy;
+} {
+  let store;
+  let dedupeFailure: DedupeFailurePolicy = "open";
+  try {
+    store = storeFromEnv(env, sdk, log);
+  } catch (error) {
+    log.error(messageOf(error));
+    store = createMemoryStore();
+  }
+  try {
+    dedupeFailure = dedupeFailureFromEnv(env);
+  } catch (error) {
+    log.error(messageOf(error));
+  }
+  return { store, dedupeFailure };
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }

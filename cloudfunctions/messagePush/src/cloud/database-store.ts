@@ -1,10 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { Claim, Store } from "../core/dedupe";
 import { DONE_TTL_MS } from "../core/dedupe";
+import type { Log } from "../core/log";
+import { silentLog } from "../core/log";
+import type { PassiveReply } from "../core/passive";
+import { isPassiveReply } from "../core/passive";
 
 /** The slice of wx-server-sdk's database API the store uses. */
 export interface DedupeDatabase {
   collection(name: string): DedupeCollection;
+  createCollection(name: string): Promise<unknown>;
   command: { lte(value: number): unknown };
 }
 export interface DedupeCollection {
@@ -21,21 +26,54 @@ export interface DedupeRecord {
   lease: string;
   /** Milliseconds since the epoch; an expired record can be taken over. */
   expiresAt: number;
+  /** The passive reply a "done" push was answered with, returned again to its redeliveries. */
+  reply?: PassiveReply;
 }
 
-/** Create it in the console (云开发 → 数据库); only the function reads or writes it. */
+/** Created on first use when missing; only the function reads or writes it. */
 export const DEDUPE_COLLECTION = "message_push_dedupe";
+
+/**
+ * The SDK's "collection does not exist" (wx-server-sdk 4.0.2 error.config: DATABASE_COLLECTION_NOT_EXIST
+ * = -502005; the underlying server text is "Db or Table not exist").
+ */
+export function isMissingCollection(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const record = error as Record<string, unknown>;
+  if (record["errCode"] === -502005) return true;
+  const text = ["code", "errMsg", "message"]
+    .map((field) => record[field])
+    .filter((value): value is string => typeof value === "string")
+    .join(" ");
+  return /DATABASE_COLLECTION_NOT_EXIST|collection not exist|Db or Table not exist/i.test(text);
+}
+
+export interface DatabaseStoreOptions {
+  collection?: string;
+  now?: () => number;
+  log?: Log;
+}
 
 /**
  * Dedupe across instances: the record's _id is the dedupe key, so of two concurrent `add`s of one key the
  * database accepts exactly one. The loser reads the record to learn whether it is done, busy or expired.
+ * A missing collection is created on first use: a skipped setup step must not silence the bot.
  */
-export function createDatabaseStore(
-  db: () => DedupeDatabase,
-  collection = DEDUPE_COLLECTION,
-  now = Date.now,
-): Store {
+export function createDatabaseStore(db: () => DedupeDatabase, options: DatabaseStoreOptions = {}): Store {
+  const { collection = DEDUPE_COLLECTION, now = Date.now, log = silentLog } = options;
   const records = () => db().collection(collection);
+
+  async function createMissingCollection(): Promise<void> {
+    try {
+      await db().createCollection(collection);
+      log.warn(`已自动创建去重集合 ${collection}（首次使用）created the dedupe collection on first use`);
+    } catch (error) {
+      // Another instance may have created it at the same moment; the retried add tells.
+      log.warn(`创建去重集合 ${collection} 失败 could not create the dedupe collection`, {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
 
   async function claim(key: string, ttlMs: number, tries = 2): Promise<Claim> {
     const lease = randomUUID();
@@ -45,6 +83,10 @@ export function createDatabaseStore(
       });
       return { status: "claimed", lease };
     } catch (addError) {
+      if (isMissingCollection(addError) && tries > 1) {
+        await createMissingCollection();
+        return claim(key, ttlMs, tries - 1);
+      }
       // Whatever the error text, a duplicate _id means the record exists; if it does not, add failed for
       // another reason and the store is unavailable.
       const existing = await read(key);
@@ -52,7 +94,12 @@ export function createDatabaseStore(
         if (tries > 1) return claim(key, ttlMs, tries - 1); // released between our add and our read
         throw addError;
       }
-      if (existing.expiresAt > now()) return { status: existing.state === "done" ? "done" : "busy" };
+      if (existing.expiresAt > now()) {
+        if (existing.state === "claimed") return { status: "busy" };
+        return isPassiveReply(existing.reply)
+          ? { status: "done", reply: existing.reply }
+          : { status: "done" };
+      }
       const taken = await records()
         .where({
           _id: key,
@@ -78,10 +125,12 @@ export function createDatabaseStore(
 
   return {
     claim,
-    async complete(key, lease) {
+    async complete(key, lease, reply) {
       await records()
         .where({ _id: key, lease })
-        .update({ data: { state: "done", expiresAt: now() + DONE_TTL_MS } });
+        .update({
+          data: { state: "done", expiresAt: now() + DONE_TTL_MS, ...(reply === undefined ? {} : { reply }) },
+        });
     },
     async release(key, lease) {
       await records().where({ _id: key, lease, state: "claimed" }).remove();

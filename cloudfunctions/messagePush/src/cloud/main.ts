@@ -1,70 +1,120 @@
+import type { App } from "../core/app";
 import type { Store } from "../core/dedupe";
-import { handlePush } from "../core/handle-push";
+import type { DedupeFailurePolicy } from "../core/local-first-store";
+import { messageOf } from "../core/local-first-store";
 import type { Log } from "../core/log";
 import { createMemoryStore } from "../core/memory-store";
+import type { PassiveReply } from "../core/passive";
 import type { Send, SetTyping } from "../core/reply";
-import type { Router } from "../core/router";
+import { deadlineOf } from "./budget";
 import { createDatabaseStore } from "./database-store";
 import type { CloudSdk } from "./sdk";
+import { OPENAPI_TIMEOUT_MS } from "./sdk";
 
 export interface CloudPorts {
   sdk: () => CloudSdk;
   log: Log;
   /** Defaults to customerServiceMessage.send through the SDK. */
   send?: Send;
-  /** Defaults to PUSH_DEDUPE_STORE: "database" (shared by all instances; the default) or "memory". */
-  store?: Store;
   /** Defaults to process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  now?: () => number;
 }
 
-export type CloudMain = (event: unknown, context?: unknown) => Promise<"success">;
+/** What the function returns: the passive reply (e.g. the hand-over to human agents), else "success". */
+export type CloudAnswer = PassiveReply | "success";
+export type CloudMain = (event: unknown, context?: unknown) => Promise<CloudAnswer>;
 
 /**
  * The cloud-push door: WeChat invokes the function with the message itself as `event` (unified JSON,
- * no signature: the platform authenticated it) and expects "success". `main` never throws: a thrown
- * function error is not documented to make the platform re-deliver, and would only hide the outcome.
+ * no signature: the platform authenticated it) and expects "success" or a passive reply. It never rejects:
+ * a thrown function error is not documented to make the platform re-deliver, and would only hide the outcome.
+ * Source: developers.weixin.qq.com/miniprogram/dev/wxcloud/guide/functions/openapi.html
  */
-export function createMain(app: Router, ports: CloudPorts): CloudMain {
+export function createMain(app: App, ports: CloudPorts): CloudMain {
   const env = ports.env ?? process.env;
+  const now = ports.now ?? Date.now;
   const send = ports.send ?? createCloudSend(ports.sdk);
-  const store = ports.store ?? storeFromEnv(env, ports.sdk);
-  return async (event) => {
-    const context = ports.sdk().getWXContext();
-    const caller = clientCaller(context.SOURCE);
-    if (caller !== undefined && env["PUSH_ALLOW_CLIENT"] !== "1") {
-      ports.log.warn("refused: invoked by a mini program, not by message push", { source: context.SOURCE });
+  const typing = createCloudTyping(ports.sdk);
+  const { log } = ports;
+  return async (event, context) => {
+    const startedAt = now();
+    try {
+      const wx = ports.sdk().getWXContext();
+      const caller = clientCaller(wx.SOURCE);
+      if (caller !== undefined && env["PUSH_ALLOW_CLIENT"] !== "1") {
+        log.warn(
+          "已拒绝：由小程序端调用，而不是消息推送 refused: invoked by a mini program, not by message push",
+          {
+            source: wx.SOURCE,
+          },
+        );
+        return "success";
+      }
+      // The platform sets OPENID to the sender of a push. Without it nobody vouched for the recipient:
+      // answering FromUserName would let anything that can invoke this function message any user.
+      const openid = wx.OPENID ?? "";
+      if (openid === "") {
+        log.warn("没有 OPENID（不是微信推送的调用），不回复 no OPENID in the context: not a push, no reply", {
+          source: wx.SOURCE ?? "",
+        });
+        return "success";
+      }
+      const result = await app.handle(event, {
+        send,
+        typing,
+        recipientOf: () => openid,
+        deadline: deadlineOf(context, startedAt, OPENAPI_TIMEOUT_MS),
+      });
+      if (result.status === "handled" && result.retry) {
+        // WeChat is not documented to redeliver a cloud push: say plainly that this one went unanswered.
+        log.error("推送未能回复（发送一直失败）push stays unanswered: every send attempt failed", {
+          route: result.outcome.route,
+        });
+      }
+      if ((result.status === "handled" || result.status === "duplicate") && result.reply !== undefined) {
+        return result.reply;
+      }
+      return "success";
+    } catch (error) {
+      log.error("云函数入口出错 cloud door failed", { error: messageOf(error) });
       return "success";
     }
-    await handlePush(event, app, {
-      send,
-      store,
-      typing: createCloudTyping(ports.sdk),
-      log: ports.log,
-      // For a push the platform sets OPENID to the sender, who is also FromUserName.
-      recipientOf: (message) => context.OPENID || message.FromUserName,
-    });
-    return "success";
   };
 }
 
 /**
  * Any mini program can `wx.cloud.callFunction` this function with a forged push as `data`; getWXContext()
  * then reports SOURCE "wx_client" (or "wx_devtools"), possibly chained ("wx_client,scf"). The SOURCE of a
- * real push is undocumented, so refuse the known client values rather than allow-list a guess.
+ * real push is undocumented, so refuse the known client values (in any case) rather than allow-list a guess.
  */
-export function clientCaller(source: string | undefined): string | undefined {
+export function clientCaller(source: unknown): string | undefined {
+  if (typeof source !== "string") return undefined;
   return source
-    ?.split(",")
-    .map((part) => part.trim())
+    .split(",")
+    .map((part) => part.trim().toLowerCase())
     .find((part) => part === "wx_client" || part === "wx_devtools");
 }
 
-export function storeFromEnv(env: Readonly<Record<string, string | undefined>>, sdk: () => CloudSdk): Store {
+export function storeFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  sdk: () => CloudSdk,
+  log: Log,
+): Store {
   const choice = env["PUSH_DEDUPE_STORE"] ?? "database";
   if (choice === "memory") return createMemoryStore();
-  if (choice === "database") return createDatabaseStore(() => sdk().database());
-  throw new TypeError(`[message-push] PUSH_DEDUPE_STORE must be "database" or "memory", got "${choice}"`);
+  if (choice === "database") return createDatabaseStore(() => sdk().database(), { log });
+  throw new TypeError(
+    `[message-push] PUSH_DEDUPE_STORE 应为 "database" 或 "memory" (must be "database" or "memory"), got "${choice}"`,
+  );
+}
+
+export function dedupeFailureFromEnv(env: Readonly<Record<string, string | undefined>>): DedupeFailurePolicy {
+  const value = env["PUSH_DEDUPE_FAIL"] ?? "open";
+  if (value === "open" || value === "closed") return value;
+  throw new TypeError(
+    `[message-push] PUSH_DEDUPE_FAIL 应为 "open" 或 "closed" (must be "open" or "closed"), got "${value}"`,
+  );
 }
 
 export function createCloudTyping(sdk: () => CloudSdk): SetTyping {

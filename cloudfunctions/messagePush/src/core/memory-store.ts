@@ -1,56 +1,44 @@
 import type { Claim, Store } from "./dedupe";
-import { trimOldest } from "./bounded-map";
-import { DONE_TTL_MS } from "./dedupe";
-
-interface Entry {
-  state: "claimed" | "done";
-  lease?: string;
-  expiresAt: number;
-}
+import { MEMORY_DONE_TTL_MS } from "./dedupe";
+import { createExpiringMap } from "./expiring-map";
+import type { PassiveReply } from "./passive";
 
 export interface MemoryStoreOptions {
-  /** The most keys kept; the oldest go first. Retries arrive within seconds, so this bounds memory safely. */
-  maxEntries?: number;
-  /** How long "done" is remembered here. */
+  /** How long "done" is remembered here (default two minutes: WeChat's retries come within ~15 s). */
   doneTtlMs?: number;
   now?: () => number;
 }
 
-/** A dedupe store for one process (a single instance, the local server, tests). */
+/**
+ * A dedupe store for one process (a single instance, the local server, tests, and the fallback while a
+ * shared store is down). Bounded by time, not count: a claim is never forgotten before it lapses and an
+ * answered key is kept for `doneTtlMs` whatever the rate.
+ */
 export function createMemoryStore(options: MemoryStoreOptions = {}): Store {
-  const { maxEntries = 10_000, doneTtlMs = DONE_TTL_MS, now = Date.now } = options;
-  const entries = new Map<string, Entry>();
+  const { doneTtlMs = MEMORY_DONE_TTL_MS, now = Date.now } = options;
+  const claims = createExpiringMap<string>(now);
+  const done = createExpiringMap<{ reply?: PassiveReply }>(now);
   // Leases only need to be unique within this store: a counter is enough and costs nothing.
   let leases = 0;
 
-  const put = (key: string, entry: Entry) => {
-    // Updating in place keeps the key's position (and leaves no hole for later walks to skip).
-    entries.set(key, entry);
-    trimOldest(entries, maxEntries);
-  };
-  const held = (key: string, lease: string) => {
-    const entry = entries.get(key);
-    return entry !== undefined && entry.state === "claimed" && entry.lease === lease;
-  };
-
   return {
     claim(key, ttlMs): Promise<Claim> {
-      const entry = entries.get(key);
-      if (entry !== undefined && entry.expiresAt > now()) {
-        return Promise.resolve({
-          status: entry.state === "done" ? "done" : "busy",
-        });
-      }
+      const answered = done.get(key);
+      if (answered !== undefined) return Promise.resolve({ status: "done", ...answered });
+      if (claims.get(key) !== undefined) return Promise.resolve({ status: "busy" });
       const lease = String((leases += 1));
-      put(key, { state: "claimed", lease, expiresAt: now() + ttlMs });
+      claims.set(key, lease, ttlMs);
       return Promise.resolve({ status: "claimed", lease });
     },
-    complete(key, lease) {
-      if (held(key, lease)) put(key, { state: "done", expiresAt: now() + doneTtlMs });
+    complete(key, lease, reply) {
+      if (claims.get(key) === lease) {
+        claims.delete(key);
+        done.set(key, reply === undefined ? {} : { reply }, doneTtlMs);
+      }
       return Promise.resolve();
     },
     release(key, lease) {
-      if (held(key, lease)) entries.delete(key);
+      if (claims.get(key) === lease) claims.delete(key);
       return Promise.resolve();
     },
   };

@@ -15,8 +15,8 @@ interface PushBase {
 export interface TextMessage extends PushBase {
   MsgType: "text";
   Content: string;
-  /** 64-bit id, always a string here (JSON numbers would lose digits). */
-  MsgId: string;
+  /** 64-bit id, always a string here (JSON numbers would lose digits). Absent only in unusual pushes. */
+  MsgId?: string;
 }
 
 export interface ImageMessage extends PushBase {
@@ -25,12 +25,12 @@ export interface ImageMessage extends PushBase {
   PicUrl: string;
   /** Fetch the file with getTempMedia (cgi-bin/media/get). */
   MediaId: string;
-  MsgId: string;
+  MsgId?: string;
 }
 
 export interface MiniProgramPageMessage extends PushBase {
   MsgType: "miniprogrampage";
-  MsgId: string;
+  MsgId?: string;
   Title: string;
   AppId: string;
   PagePath: string;

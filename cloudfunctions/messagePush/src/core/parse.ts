@@ -13,14 +13,14 @@ export class PushParseError extends Error {
   }
 }
 
-type Field = "string" | "string?" | "id" | "seconds";
+type Field = "string" | "string?" | "id" | "id?" | "seconds";
 
 // Tied to PushMap by `satisfies`: a new Route without its validation row does not compile.
 const FIELDS = {
-  text: { Content: "string", MsgId: "id" },
-  image: { PicUrl: "string", MediaId: "string", MsgId: "id" },
+  text: { Content: "string", MsgId: "id?" },
+  image: { PicUrl: "string", MediaId: "string", MsgId: "id?" },
   miniprogrampage: {
-    MsgId: "id",
+    MsgId: "id?",
     Title: "string",
     AppId: "string",
     PagePath: "string",
@@ -39,6 +39,7 @@ const EXPECTED: Record<Field, string> = {
   string: "a string",
   "string?": "a string or absent",
   id: "a string or a safe integer",
+  "id?": "a string, a safe integer or absent",
   seconds: "a non-negative integer (seconds)",
 };
 
@@ -100,7 +101,9 @@ function read(input: Record<string, unknown>, name: string, kind: Field): string
       if (value === undefined || value === null) return undefined;
       if (typeof value === "string") return value;
       break;
+    case "id?":
     case "id":
+      if (kind === "id?" && (value === undefined || value === null)) return undefined;
       if (typeof value === "string" && value !== "") return value;
       // A 64-bit MsgId that went through JSON.parse as a number has already lost digits: refuse it
       // so that the door which did this is found, instead of deduplicating on a wrong id.

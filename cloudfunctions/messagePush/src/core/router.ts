@@ -1,4 +1,5 @@
 import type { Log } from "./log";
+import type { PassiveReply } from "./passive";
 import type { Inbound, MessageOf, Route, RouteOrUnknown } from "./message";
 import type { Reply, Send, SetTyping } from "./reply";
 import { createReply } from "./reply";
@@ -36,6 +37,8 @@ export interface Outcome {
   route: RouteOrUnknown;
   /** How many replies the handler sent successfully. */
   sent: number;
+  /** The passive reply the handler answered with, if any. */
+  reply?: PassiveReply;
   error?: HandlerError;
 }
 

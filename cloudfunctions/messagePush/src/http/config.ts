@@ -8,8 +8,14 @@ export interface HttpConfig {
   /** Present when the console's mode is 兼容模式 or 安全模式. */
   aesKey?: Buffer;
   appid?: string;
-  /** Refuse other modes; undefined accepts what each request says (encrypt_type=aes or not). */
+  /**
+   * Refuse other modes. Undefined: with an EncodingAESKey, encrypted pushes only (plaintext's 3-field
+   * signature does not cover the body, so accepting it would let anyone who saw one push URL post any body);
+   * without one, plaintext only.
+   */
   mode?: PushMode;
+  /** Opt-in: refuse pushes whose signed timestamp is further than this from now (seconds). */
+  maxAgeS?: number;
   /** Answer "success" by then even if the handler is still working (WeChat gives up at 5 s). */
   budgetMs: number;
 }
@@ -60,6 +66,12 @@ export function loadHttpConfig(env: Readonly<Record<string, string | undefined>>
     problems.push("PUSH_BUDGET_MS 应为 100-4900 之间的整数 (WeChat waits 5 s at most)");
   }
 
+  const maxAge = env["PUSH_MAX_AGE_S"];
+  const maxAgeS = maxAge === undefined || maxAge === "" ? undefined : Number(maxAge);
+  if (maxAgeS !== undefined && (!Number.isInteger(maxAgeS) || maxAgeS < 30 || maxAgeS > 86_400)) {
+    problems.push("PUSH_MAX_AGE_S 应为 30-86400 之间的整数秒 (seconds, 30-86400; unset turns the check off)");
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     token,
@@ -67,5 +79,6 @@ export function loadHttpConfig(env: Readonly<Record<string, string | undefined>>
     ...(aesKey === undefined ? {} : { aesKey }),
     ...(appid === undefined ? {} : { appid }),
     ...(mode === undefined ? {} : { mode: mode as PushMode }),
+    ...(maxAgeS === undefined ? {} : { maxAgeS }),
   };
 }

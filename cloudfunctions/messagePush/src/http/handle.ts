@@ -1,11 +1,14 @@
-import type { Store } from "../core/dedupe";
-import type { PushResult } from "../core/handle-push";
-import { handlePush } from "../core/handle-push";
+import type { App, PushResult } from "../core/app";
 import type { Log } from "../core/log";
+import type { PassiveReply } from "../core/passive";
 import type { Send, SetTyping } from "../core/reply";
-import type { Router } from "../core/router";
-import { BodyError, decodeBody, detectFormat } from "./body";
+import { createTally } from "../core/tally";
+import type { BodyFormat } from "./body";
+import { BodyError, decodeBody, detectFormat, MAX_BODY_BYTES } from "./body";
 import type { HttpConfig, PushMode } from "./config";
+import { extractEncrypt, hasPlaintextCopy } from "./envelope";
+import type { Sealing } from "./passive-reply";
+import { renderPassiveReply } from "./passive-reply";
 import { signature, verifySignature } from "./signature";
 import { decrypt, DecryptError } from "./wx-crypto";
 
@@ -15,6 +18,8 @@ export interface HttpRequest {
   query: Readonly<Record<string, string | undefined>>;
   headers: Readonly<Record<string, string | undefined>>;
   body: string;
+  /** When the work for this request must end (absolute ms), e.g. a cloud function's time limit; none on a server. */
+  deadline?: number;
 }
 
 export interface HttpResponse {
@@ -24,154 +29,230 @@ export interface HttpResponse {
 }
 
 export interface HttpDeps {
-  app: Router;
+  app: App;
   config: HttpConfig;
   send: Send;
   log: Log;
-  store?: Store;
   typing?: SetTyping;
+  now?: () => number;
 }
 
+export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
+
 // The one status table of the HTTP door. Bodies stay terse: nothing here helps a forger.
-const reply = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({
+const text = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({
   status,
   headers: { "content-type": "text/plain; charset=utf-8", ...headers },
   body,
 });
-const SUCCESS = () => reply(200, "success");
-const UNAUTHORIZED = () => reply(401, "unauthorized");
-const BAD_REQUEST = () => reply(400, "bad request");
+const SUCCESS = () => text(200, "success");
+const RETRY = () => text(503, "retry");
+
+/** Why a request was refused: the log line (counted, one per reason per 10 s) and the answer. */
+const REFUSALS = {
+  "bad-signature": [401, "unauthorized", "签名不对，已拒绝 refused: bad signature"],
+  "plaintext-refused": [
+    401,
+    "unauthorized",
+    "已配置 EncodingAESKey，拒绝明文推送（明文签名不覆盖消息体）refused: plaintext push while an EncodingAESKey is set",
+  ],
+  "wrong-mode": [
+    400,
+    "bad request",
+    "推送模式与 WECHAT_PUSH_MODE 不符，已拒绝 refused: not in the configured mode",
+  ],
+  stale: [401, "unauthorized", "时间戳超出 PUSH_MAX_AGE_S，已拒绝 refused: stale timestamp"],
+  "no-encrypt": [400, "bad request", "加密推送缺少 Encrypt 字段，已拒绝 refused: no readable Encrypt field"],
+  "bad-body": [400, "bad request", "消息体格式不对，已拒绝 refused: bad body"],
+  "too-large": [413, "payload too large", "消息体过大，已拒绝 refused: body over the size cap"],
+  "cannot-decrypt": [400, "bad request", "无法解密（EncodingAESKey 不对？）refused: cannot decrypt"],
+  "appid-mismatch": [403, "forbidden", "解密后的 AppID 不是本小程序，已拒绝 refused: appid mismatch"],
+  "no-echostr": [400, "bad request", "URL 验证缺少 echostr refused: URL verification without echostr"],
+} as const satisfies Record<string, readonly [number, string, string]>;
+type Refusal = keyof typeof REFUSALS;
 
 /** WeChat's developer-server push: URL verification (GET) and messages (POST) in every mode and format. */
-export async function handleHttp(request: HttpRequest, deps: HttpDeps): Promise<HttpResponse> {
-  try {
-    if (request.method === "GET") return verifyUrl(request, deps);
-    if (request.method === "POST") return await receive(request, deps);
-    return reply(405, "method not allowed", { allow: "GET, POST" });
-  } catch (error) {
-    deps.log.error("http door failed", {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return reply(500, "internal error");
-  }
-}
-
-function verifyUrl({ query }: HttpRequest, { config, log }: HttpDeps): HttpResponse {
-  const { timestamp = "", nonce = "", echostr } = query;
-  if (!verifySignature(signature(config.token, timestamp, nonce), query["signature"])) {
-    log.warn("URL verification refused: bad signature");
-    return UNAUTHORIZED();
-  }
-  if (echostr === undefined || echostr === "") return BAD_REQUEST();
-  return reply(200, echostr); // verbatim, as the platform checks it byte for byte
-}
-
-async function receive(request: HttpRequest, deps: HttpDeps): Promise<HttpResponse> {
+export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const { config, log } = deps;
-  const { query } = request;
-  const timestamp = query["timestamp"] ?? "";
-  const nonce = query["nonce"] ?? "";
-  const encrypted = query["encrypt_type"] === "aes";
-  if (config.mode !== undefined && (config.mode === "plaintext") === encrypted) {
-    log.warn("push refused: not in the configured mode", {
-      expected: config.mode,
-    });
-    return BAD_REQUEST();
+  const now = deps.now ?? Date.now;
+  const refusals = createTally(log, "warn");
+  const refuse = (reason: Refusal, fields?: Record<string, unknown>): HttpResponse => {
+    const [status, body, line] = REFUSALS[reason];
+    refusals.count(line, fields);
+    return text(status, body);
+  };
+
+  function verifyUrl({ query }: HttpRequest): HttpResponse {
+    const { timestamp = "", nonce = "", echostr } = query;
+    if (!verifySignature(signature(config.token, timestamp, nonce), query["signature"]))
+      return refuse("bad-signature");
+    if (echostr === undefined || echostr === "") return refuse("no-echostr");
+    return text(200, echostr); // verbatim, as the platform checks it byte for byte
   }
 
-  let raw: Record<string, unknown>;
-  let mode: PushMode = "plaintext";
-  try {
-    if (!encrypted) {
-      // Plaintext mode: the 3-field signature is all there is.
-      if (!verifySignature(signature(config.token, timestamp, nonce), query["signature"])) return refuse(log);
-      raw = decodeBody(request.body, detectFormat(request.body, request.headers["content-type"]));
-    } else {
-      if (config.aesKey === undefined || config.appid === undefined) {
-        log.error("encrypted push received but WECHAT_ENCODING_AES_KEY / WECHAT_APPID are not set");
-        return reply(500, "not configured");
-      }
-      const outer = decodeBody(
-        request.body,
-        detectFormat(request.body, request.headers["content-type"]),
-        false,
-      );
-      const sealed = outer["Encrypt"];
-      if (typeof sealed !== "string") return BAD_REQUEST();
-      // msg_signature covers Encrypt; the 3-field signature does not cover the body at all.
-      if (!verifySignature(signature(config.token, timestamp, nonce, sealed), query["msg_signature"])) {
-        return refuse(log);
-      }
-      const opened = decrypt(config.aesKey, config.appid, sealed);
-      raw = decodeBody(opened, detectFormat(opened, undefined), false);
-      // Compatible mode also carries plaintext copies, covered by no signature: the decrypted copy is used.
-      mode = Object.keys(outer).some((name) => name !== "ToUserName" && name !== "Encrypt")
-        ? "compatible"
-        : "secure";
+  async function receive(request: HttpRequest): Promise<HttpResponse> {
+    const arrivedAt = now();
+    const { query, body } = request;
+    const timestamp = query["timestamp"] ?? "";
+    const nonce = query["nonce"] ?? "";
+    const encrypted = query["encrypt_type"] === "aes";
+    const accepted = config.mode ?? (config.aesKey === undefined ? "plaintext" : "encrypted");
+    if (!encrypted && accepted !== "plaintext") {
+      return config.mode === undefined ? refuse("plaintext-refused") : refuse("wrong-mode");
     }
-  } catch (error) {
-    if (error instanceof BodyError) {
-      log.warn("push refused: bad body", { code: error.code });
-      return error.code === "too-large" ? reply(413, "payload too large") : BAD_REQUEST();
-    }
-    if (error instanceof DecryptError) {
-      log.warn("push refused: cannot decrypt", { code: error.code });
-      return error.code === "appid-mismatch" ? reply(403, "forbidden") : BAD_REQUEST();
-    }
-    throw error;
-  }
-  return answer(raw, mode, deps);
-}
+    if (encrypted && accepted === "plaintext" && config.mode !== undefined) return refuse("wrong-mode");
+    if (Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES) return refuse("too-large");
+    const format = detectFormat(body, request.headers["content-type"]);
 
-async function answer(raw: Record<string, unknown>, mode: PushMode, deps: HttpDeps): Promise<HttpResponse> {
-  const { app, config, log, send, store, typing } = deps;
-  const work = handlePush(raw, app, {
-    send,
-    log,
-    recipientOf: (message) => message.FromUserName,
-    ...(store === undefined ? {} : { store }),
-    ...(typing === undefined ? {} : { typing }),
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<"deadline">(
-    (resolve) => (timer = setTimeout(resolve, config.budgetMs, "deadline")),
-  );
-  const first = await Promise.race([work, deadline]);
-  clearTimeout(timer);
-  if (first === "deadline") {
-    // WeChat drops the connection at 5 s and retries: answer now, let the handler finish, log its end.
-    log.warn("handler still running at the deadline; answered success", {
-      budgetMs: config.budgetMs,
-      mode,
+    let raw: Record<string, unknown>;
+    let mode: PushMode = "plaintext";
+    let sealing: Sealing | undefined;
+    try {
+      if (!encrypted) {
+        // Plaintext mode: the 3-field signature is all there is (it covers the query, not the body).
+        if (!verifySignature(signature(config.token, timestamp, nonce), query["signature"]))
+          return refuse("bad-signature");
+        if (!fresh(timestamp)) return refuse("stale");
+        raw = decodeBody(body, format);
+      } else {
+        if (config.aesKey === undefined || config.appid === undefined) {
+          log.error(
+            "收到加密推送，但未设置 WECHAT_ENCODING_AES_KEY / WECHAT_APPID encrypted push, no key configured",
+          );
+          return text(500, "not configured");
+        }
+        // Authenticate before spending: find Encrypt with a scan, check msg_signature on it, then parse
+        // only what was authenticated (the decrypted message). The outer body is never parsed.
+        const sealed = extractEncrypt(body, format);
+        if (sealed === undefined) return refuse("no-encrypt");
+        if (!verifySignature(signature(config.token, timestamp, nonce, sealed), query["msg_signature"]))
+          return refuse("bad-signature");
+        if (!fresh(timestamp)) return refuse("stale");
+        const opened = decrypt(config.aesKey, config.appid, sealed);
+        raw = decodeBody(opened, detectFormat(opened, undefined), false);
+        // Compatible mode also carries plaintext copies, covered by no signature: the decrypted copy is used.
+        mode = hasPlaintextCopy(body, format) ? "compatible" : "secure";
+        sealing = {
+          token: config.token,
+          key: config.aesKey,
+          appid: config.appid,
+          nonce,
+          timestamp: Math.floor(now() / 1000),
+        };
+      }
+    } catch (error) {
+      if (error instanceof BodyError)
+        return error.code === "too-large" ? refuse("too-large") : refuse("bad-body", { code: error.code });
+      if (error instanceof DecryptError)
+        return error.code === "appid-mismatch"
+          ? refuse("appid-mismatch")
+          : refuse("cannot-decrypt", { code: error.code });
+      throw error;
+    }
+    return answer(raw, { mode, format, sealing, arrivedAt, deadline: request.deadline });
+  }
+
+  function fresh(timestamp: string): boolean {
+    if (config.maxAgeS === undefined) return true;
+    const signedAt = Number(timestamp);
+    return /^\d{1,12}$/.test(timestamp) && Math.abs(now() / 1000 - signedAt) <= config.maxAgeS;
+  }
+
+  interface Answering {
+    mode: PushMode;
+    format: BodyFormat;
+    sealing: Sealing | undefined;
+    arrivedAt: number;
+    deadline: number | undefined;
+  }
+
+  async function answer(raw: Record<string, unknown>, how: Answering): Promise<HttpResponse> {
+    const { deadline } = how;
+    const work = deps.app.handle(raw, {
+      send: deps.send,
+      recipientOf: (message) => message.FromUserName,
+      ...(deps.typing === undefined ? {} : { typing: deps.typing }),
+      ...(deadline === undefined ? {} : { deadline }),
     });
-    void work.then(
-      (result) => log.info("late push finished", { status: result.status }),
-      (error: unknown) => log.error("late push failed", { error: String(error) }),
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<"deadline">(
+      (resolve) =>
+        (timer = setTimeout(resolve, Math.max(0, how.arrivedAt + config.budgetMs - now()), "deadline")),
     );
-    return SUCCESS();
-  }
-  return statusOf(first, mode, log);
-}
-
-function statusOf(result: PushResult, mode: PushMode, log: Log): HttpResponse {
-  switch (result.status) {
-    case "handled":
-      log.info("push handled", {
-        mode,
-        route: result.outcome.route,
-        sent: result.outcome.sent,
+    const first = await Promise.race([work, budget]);
+    clearTimeout(timer);
+    if (first === "deadline") {
+      // WeChat drops the connection at 5 s and retries: answer now, let the handler finish, log its end.
+      log.warn("处理超过时限，已先回复 success handler still running at the deadline; answered success", {
+        budgetMs: config.budgetMs,
+        mode: how.mode,
       });
-      // A released claim asks for WeChat's retry; "success" would end the push unanswered.
-      return result.retry ? reply(503, "retry") : SUCCESS();
-    case "duplicate":
-    case "malformed":
-      return SUCCESS(); // authentic but nothing to do: a retry would not change that
-    case "store-unavailable":
-      return reply(503, "retry");
+      void work.then(
+        (result) => lateResult(result),
+        (error: unknown) => log.error("超时后的处理出错 late push failed", { error: String(error) }),
+      );
+      return SUCCESS();
+    }
+    return responseOf(first, how);
   }
-}
 
-function refuse(log: Log): HttpResponse {
-  log.warn("push refused: bad signature");
-  return UNAUTHORIZED();
+  function lateResult(result: PushResult): void {
+    if (result.status === "handled" && result.retry) {
+      // WeChat got "success" and will not retry: this push is lost; say so plainly.
+      log.error(
+        "推送未能回复（已回复 success，发送一直失败）push stays unanswered: sends failed after the deadline",
+        {
+          route: result.outcome.route,
+        },
+      );
+    } else if ((result.status === "handled" || result.status === "duplicate") && result.reply !== undefined) {
+      log.error(
+        "被动回复超出时限，未能送达（如转人工）passive reply missed the deadline (e.g. transfer to an agent)",
+        {
+          MsgType: result.reply.MsgType,
+        },
+      );
+    } else {
+      log.info("超时的推送已处理完 late push finished", { status: result.status });
+    }
+  }
+
+  function responseOf(result: PushResult, how: Answering): HttpResponse {
+    switch (result.status) {
+      case "handled":
+        log.info("推送已处理 push handled", {
+          mode: how.mode,
+          route: result.outcome.route,
+          sent: result.outcome.sent,
+        });
+        // A released claim asks for WeChat's retry; "success" would end the push unanswered.
+        if (result.retry) return RETRY();
+        return result.reply === undefined ? SUCCESS() : passive(result.reply, how);
+      case "duplicate":
+        // The same answer as the first delivery got: WeChat only retries when it did not receive it.
+        return result.reply === undefined ? SUCCESS() : passive(result.reply, how);
+      case "malformed":
+        return SUCCESS(); // authentic but nothing to do: a retry would not change that
+      case "store-unavailable":
+        return RETRY();
+    }
+  }
+
+  function passive(reply: PassiveReply, how: Answering): HttpResponse {
+    const rendered = renderPassiveReply(reply, how.format, how.sealing);
+    return { status: 200, headers: { "content-type": rendered.contentType }, body: rendered.body };
+  }
+
+  return async (request) => {
+    try {
+      if (request.method === "GET") return verifyUrl(request);
+      if (request.method === "POST") return await receive(request);
+      return text(405, "method not allowed", { allow: "GET, POST" });
+    } catch (error) {
+      log.error("HTTP 入口出错 http door failed", {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return text(500, "internal error");
+    }
+  };
 }

@@ -13,7 +13,12 @@ export function signature(...parts: string[]): string {
 
 /** Constant-time comparison of a computed signature with the one in the request. */
 export function verifySignature(expected: string, given: string | undefined): boolean {
-  if (given === undefined || given.length !== expected.length) return false;
+  if (given === undefined) return false;
+  const expectedBytes = Buffer.from(expected, "utf8");
+  const givenBytes = Buffer.from(given, "utf8");
+  // Byte lengths, not string lengths: "é" is one character and two bytes, and timingSafeEqual throws on
+  // buffers of different lengths. The length of a SHA-1 hex digest is public anyway.
+  if (givenBytes.length !== expectedBytes.length) return false;
   // Compare bytes in constant time so response timing does not reveal how much of a forgery matched.
-  return timingSafeEqual(Buffer.from(expected, "utf8"), Buffer.from(given, "utf8"));
+  return timingSafeEqual(expectedBytes, givenBytes);
 }

@@ -1,5 +1,4 @@
-import type { HttpDeps } from "./handle";
-import { handleHttp } from "./handle";
+import type { HttpHandler } from "./handle";
 import type { HttpTriggerEvent } from "./trigger-event";
 
 export interface HttpTriggerResponse {
@@ -10,28 +9,32 @@ export interface HttpTriggerResponse {
 }
 
 /** The cloud function's HTTP trigger ↔ the framework-free handler. */
-export function createTriggerHandler(
-  deps: HttpDeps,
-): (event: HttpTriggerEvent) => Promise<HttpTriggerResponse> {
-  return async (event) => {
-    const raw = event.body ?? "";
-    const body = event.isBase64Encoded === true ? Buffer.from(raw, "base64").toString("utf8") : raw;
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
-    const response = await handleHttp(
-      {
-        method: event.httpMethod.toUpperCase(),
-        query: event.queryStringParameters ?? {},
-        headers,
-        body,
-      },
-      deps,
-    );
-    return {
-      statusCode: response.status,
-      headers: response.headers,
-      body: response.body,
-      isBase64Encoded: false,
-    };
+export async function handleTrigger(
+  event: HttpTriggerEvent,
+  handle: HttpHandler,
+  deadline?: number,
+): Promise<HttpTriggerResponse> {
+  const raw = typeof event.body === "string" ? event.body : "";
+  const body = event.isBase64Encoded === true ? Buffer.from(raw, "base64").toString("utf8") : raw;
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (typeof value === "string") headers[name.toLowerCase()] = value;
+  }
+  const query: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (typeof value === "string") query[name] = value;
+  }
+  const response = await handle({
+    method: event.httpMethod.toUpperCase(),
+    query,
+    headers,
+    body,
+    ...(deadline === undefined ? {} : { deadline }),
+  });
+  return {
+    statusCode: response.status,
+    headers: response.headers,
+    body: response.body,
+    isBase64Encoded: false,
   };
 }

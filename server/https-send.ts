@@ -1,7 +1,7 @@
-import type { Send, SetTyping } from "../core/reply";
-import type { WechatApiOptions } from "../wechat-api/client";
-import { postWechatApi, WechatApiError } from "../wechat-api/client";
-import type { TokenSource } from "../wechat-api/token";
+import type { Send, SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
+import type { WechatApiOptions } from "./wechat-api/client";
+import { postWechatApi, WechatApiError } from "./wechat-api/client";
+import type { TokenSource } from "./wechat-api/token";
 
 const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
 

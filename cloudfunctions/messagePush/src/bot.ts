@@ -5,7 +5,7 @@ import { logUnknown } from "./handlers/unknown";
 import { greet } from "./handlers/user-enter-tempsession";
 
 /** Your code goes here: one handler per route, narrowed to its message type. */
-export function createApp(): Router {
+export function createBot(): Router {
   return createRouter()
     .on(["text", "image", "miniprogrampage"], acknowledge)
     .on("event.user_enter_tempsession", greet)

@@ -1,0 +1,171 @@
+import type { Store } from "./dedupe";
+import { CLAIM_TTL_MS, dedupeKey } from "./dedupe";
+import type { DedupeFailurePolicy } from "./local-first-store";
+import { createLocalFirstStore, messageOf } from "./local-first-store";
+import type { Log } from "./log";
+import { silentLog } from "./log";
+import { createMemoryStore } from "./memory-store";
+import type { AnyMessage, Inbound } from "./message";
+import { parsePush, PushParseError } from "./parse";
+import type { PassiveReply } from "./passive";
+import type { Send, SetTyping } from "./reply";
+import type { Outcome, Router } from "./router";
+import type { RetryClock, RetryPolicy } from "./send-retry";
+import { DEFAULT_RETRY, realClock, retryingSend } from "./send-retry";
+import { classifyFailure, describeFailure } from "./send-errors";
+
+export interface AppOptions {
+  router: Router;
+  /** Where claims live; shared by every instance in production. Default: this process's memory. */
+  store?: Store;
+  log?: Log;
+  /** While the store fails: "open" (default) answers, deduplicating in memory; "closed" stays silent. */
+  dedupeFailure?: DedupeFailurePolicy;
+  /** In-process retries of transient send failures. */
+  retry?: RetryPolicy;
+  clock?: RetryClock;
+}
+
+/** What a door hands the app with each push. */
+export interface DoorPorts {
+  send: Send;
+  /** Who replies go to. The cloud door asks getWXContext(); a URL push names the sender in FromUserName. */
+  recipientOf(message: AnyMessage): string;
+  typing?: SetTyping;
+  /** Absolute time (ms) by which this push's work must end; sends and retries never run past it. */
+  deadline?: number;
+}
+
+export type PushResult =
+  /** The handler ran. `retry`: nothing was sent and the failure was transient, so the claim was released. */
+  | { status: "handled"; inbound: Inbound; outcome: Outcome; retry: boolean; reply?: PassiveReply }
+  /** Another delivery of this push was answered ("done", with its passive reply) or is being answered. */
+  | { status: "duplicate"; inbound: Inbound; state: "done" | "busy"; reply?: PassiveReply }
+  /** The dedupe store failed under the "closed" policy: not handled, so nothing can go out twice. */
+  | { status: "store-unavailable"; inbound: Inbound; error: unknown }
+  | { status: "malformed"; error: PushParseError };
+
+export interface App {
+  /** parse → claim → route → complete or release. Never throws: each outcome is logged once and returned. */
+  handle(raw: unknown, ports: DoorPorts): Promise<PushResult>;
+  readonly router: Router;
+}
+
+/** One app per process: it owns the routes, the dedupe store and what this instance answered. */
+export function createApp(options: AppOptions): App {
+  const { router, log = silentLog, retry = DEFAULT_RETRY, clock = realClock } = options;
+  const now = () => clock.now();
+  // This instance's memory first (what it answered, even when the shared store could not record it), then
+  // the shared store, if any, between instances.
+  const store =
+    options.store === undefined
+      ? createMemoryStore({ now })
+      : createLocalFirstStore(options.store, options.dedupeFailure ?? "open", log, now);
+
+  async function handle(raw: unknown, ports: DoorPorts): Promise<PushResult> {
+    let inbound: Inbound;
+    try {
+      inbound = parsePush(raw);
+    } catch (error) {
+      const parseError =
+        error instanceof PushParseError
+          ? error
+          : new PushParseError("(push)", "a readable object", undefined);
+      log.warn("推送格式不对，已忽略 malformed push ignored", {
+        field: parseError.field,
+        expected: parseError.expected,
+      });
+      return { status: "malformed", error: parseError };
+    }
+    const key = dedupeKey(inbound.message);
+    if (isUserMessage(inbound.message) && inbound.message.MsgId === undefined) {
+      log.warn("消息没有 MsgId，按发送者+时间去重 message without MsgId, deduplicated by sender and time", {
+        key,
+      });
+    }
+
+    let claim;
+    try {
+      claim = await store.claim(key, CLAIM_TTL_MS);
+    } catch (error) {
+      log.error(
+        "去重存储不可用，本次推送未处理（PUSH_DEDUPE_FAIL=closed）dedupe store unavailable, push not handled",
+        {
+          key,
+          error: messageOf(error),
+        },
+      );
+      return { status: "store-unavailable", inbound, error };
+    }
+    if (claim.status !== "claimed")
+      return duplicate(inbound, key, claim.status, claim.status === "done" ? claim.reply : undefined);
+
+    const outcome = await router.dispatch(inbound, {
+      openid: ports.recipientOf(inbound.message),
+      send: retryingSend(ports.send, retry, ports.deadline, clock),
+      log,
+      ...(ports.typing === undefined ? {} : { typing: ports.typing }),
+    });
+    // Release only when nothing went out: re-running a handler that already replied would reply twice.
+    const released =
+      outcome.error !== undefined &&
+      outcome.sent === 0 &&
+      classifyFailure(outcome.error.cause) === "transient";
+    if (outcome.error !== undefined) {
+      log.error(
+        released
+          ? "处理失败（暂时性错误），等待微信重试 handler failed, released for a retry"
+          : "处理失败，不再重试 handler failed, not retried",
+        {
+          key,
+          route: outcome.route,
+          sent: outcome.sent,
+          reason: describeFailure(outcome.error.cause),
+          error: outcome.error.message,
+        },
+      );
+    }
+    const reply = outcome.reply;
+    await settle(key, claim.lease, released, reply);
+    return {
+      status: "handled",
+      inbound,
+      outcome,
+      retry: released,
+      ...(reply === undefined ? {} : { reply }),
+    };
+  }
+
+  function duplicate(
+    inbound: Inbound,
+    key: string,
+    state: "done" | "busy",
+    reply: PassiveReply | undefined,
+  ): PushResult {
+    log.info("重复推送，已跳过 duplicate push skipped", { key, state });
+    return { status: "duplicate", inbound, state, ...(reply === undefined ? {} : { reply }) };
+  }
+
+  async function settle(key: string, lease: string, release: boolean, reply: PassiveReply | undefined) {
+    // One second try: a claim left behind lapses after CLAIM_TTL_MS and a late redelivery would answer again.
+    for (let attempt = 1; attempt <= 2; attempt += 1) {
+      try {
+        await (release ? store.release(key, lease) : store.complete(key, lease, reply));
+        return;
+      } catch (error) {
+        if (attempt === 2)
+          log.error("去重存储未能记录结果 dedupe store could not record the outcome", {
+            key,
+            error: messageOf(error),
+          });
+      }
+    }
+  }
+
+  return { handle, router };
+}
+
+/** Customer-service messages (not events) carry a MsgId per the platform; one without is unusual. */
+function isUserMessage(message: AnyMessage): message is AnyMessage & { MsgId?: string } {
+  return message.MsgType === "text" || message.MsgType === "image" || message.MsgType === "miniprogrampage";
+}

@@ -1,0 +1,106 @@
+import type { Server } from "node:http";
+import { createBot } from "../cloudfunctions/messagePush/src/bot";
+import { createApp } from "../cloudfunctions/messagePush/src/core/app";
+import type { Store } from "../cloudfunctions/messagePush/src/core/dedupe";
+import type { DedupeFailurePolicy } from "../cloudfunctions/messagePush/src/core/local-first-store";
+import type { Log } from "../cloudfunctions/messagePush/src/core/log";
+import { createConsoleLog } from "../cloudfunctions/messagePush/src/core/log";
+import { createMemoryStore } from "../cloudfunctions/messagePush/src/core/memory-store";
+import type { Send, SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
+import type { Router } from "../cloudfunctions/messagePush/src/core/router";
+import type { HttpConfig } from "../cloudfunctions/messagePush/src/http/config";
+import { ConfigError, loadHttpConfig } from "../cloudfunctions/messagePush/src/http/config";
+import { createHttpHandler } from "../cloudfunctions/messagePush/src/http/handle";
+import { createHttpsSend, createHttpsTyping } from "./https-send";
+import { createPushServer } from "./node-server";
+import { apiBase } from "./wechat-api/client";
+import { createTokenSource } from "./wechat-api/token";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The self-hosted developer server, as `npm run serve` runs it, wired from the environment. */
+export interface PushServer {
+  server: Server;
+  config: HttpConfig;
+  /** What replies do: "https" (cgi-bin/message/custom/send) or "print" (no AppSecret). */
+  replies: "https" | "print";
+  store: "memory" | "redis";
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  router?: Router;
+  log?: Log;
+  /** Replaces the reply port (tests record what would be sent). */
+  send?: Send;
+}
+
+/** Throws ConfigError naming every problem; never echoes a secret. */
+export function createServerFromEnv(env: Env, overrides: ServerOverrides = {}): PushServer {
+  const config = loadHttpConfig(env);
+  const problems: string[] = [];
+  const log =
+    overrides.log ??
+    createConsoleLog({
+      prefix: "[serve]",
+      secrets: [env["WECHAT_TOKEN"], env["WECHAT_ENCODING_AES_KEY"], env["WECHAT_APPSECRET"]],
+    });
+  const dedupeFailure = env["PUSH_DEDUPE_FAIL"] ?? "open";
+  if (dedupeFailure !== "open" && dedupeFailure !== "closed")
+    problems.push(`PUSH_DEDUPE_FAIL 应为 open 或 closed (must be open or closed), got "${dedupeFailure}"`);
+  const storeChoice = env["PUSH_DEDUPE_STORE"] ?? "memory";
+  if (storeChoice !== "memory" && storeChoice !== "redis")
+    problems.push(`PUSH_DEDUPE_STORE 应为 memory 或 redis (server: memory or redis), got "${storeChoice}"`);
+  if (storeChoice === "redis" && (env["REDIS_URL"] ?? "") === "")
+    problems.push("PUSH_DEDUPE_STORE=redis 需要 REDIS_URL (e.g. redis://127.0.0.1:6379)");
+  const maxConnections = Number(env["PUSH_MAX_CONNECTIONS"] ?? 1000);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1)
+    problems.push("PUSH_MAX_CONNECTIONS 应为正整数 (a positive integer)");
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  let store: Store & { close?: () => Promise<void> } = createMemoryStore();
+  if (storeChoice === "redis") {
+    // Loaded only when chosen: the Redis client is never on any other path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createRedisStore } = require("./redis-store") as typeof import("./redis-store");
+    store = createRedisStore({ url: env["REDIS_URL"] ?? "", log });
+  }
+
+  const appid = env["WECHAT_APPID"];
+  const secret = env["WECHAT_APPSECRET"] ?? "";
+  let send: Send = (payload) =>
+    Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
+  let typing: SetTyping | undefined;
+  let replies: PushServer["replies"] = "print";
+  if (appid !== undefined && secret !== "") {
+    const base = apiBase(env);
+    const tokens = createTokenSource({ appid, secret, base });
+    send = createHttpsSend(tokens, { base });
+    typing = createHttpsTyping(tokens, { base });
+    replies = "https";
+  }
+  const app = createApp({
+    router: overrides.router ?? createBot(),
+    store,
+    log,
+    dedupeFailure: dedupeFailure as DedupeFailurePolicy,
+  });
+  const handle = createHttpHandler({
+    app,
+    config,
+    log,
+    send: overrides.send ?? send,
+    ...(typing === undefined ? {} : { typing }),
+  });
+  const server = createPushServer(handle, log, { maxConnections });
+  return {
+    server,
+    config,
+    replies,
+    store: storeChoice as PushServer["store"],
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close?.();
+    },
+  };
+}

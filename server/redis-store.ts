@@ -1,0 +1,113 @@
+import { createClient } from "@redis/client";
+import type { Claim, Store } from "../cloudfunctions/messagePush/src/core/dedupe";
+import { DONE_TTL_MS } from "../cloudfunctions/messagePush/src/core/dedupe";
+import type { Log } from "../cloudfunctions/messagePush/src/core/log";
+import { isPassiveReply } from "../cloudfunctions/messagePush/src/core/passive";
+import { createTally } from "../cloudfunctions/messagePush/src/core/tally";
+import { randomUUID } from "node:crypto";
+
+// A dedupe store that several server instances share. Claim = SET key "claimed:<lease>" NX PX ttl: Redis
+// grants it to exactly one caller. complete/release compare the lease and write in one Lua script, so a
+// holder whose claim lapsed (and was taken over) cannot settle the new holder's claim.
+// Source: redis.io/docs/latest/commands/set/ (NX, PX) and redis.io/docs/latest/develop/interact/programmability/eval-intro/
+
+const COMPLETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+  return 1
+end
+return 0`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0`;
+
+export interface RedisStoreOptions {
+  url: string;
+  log: Log;
+  /** Key prefix, so one Redis can serve several apps. */
+  prefix?: string;
+  /** A store call slower than this fails (and the app falls back to memory): answering beats waiting. */
+  timeoutMs?: number;
+  doneTtlMs?: number;
+}
+
+export interface RedisStore extends Store {
+  close(): Promise<void>;
+}
+
+export function createRedisStore(options: RedisStoreOptions): RedisStore {
+  const { url, log, prefix = "message-push:dedupe:", timeoutMs = 1000, doneTtlMs = DONE_TTL_MS } = options;
+  const problems = createTally(log, "error");
+  const client = createClient({
+    url,
+    // Fail at once while disconnected instead of queueing: the app then deduplicates in memory and answers.
+    disableOfflineQueue: true,
+    socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000) },
+  });
+  // Without a listener an 'error' event ends the process.
+  client.on("error", (error: unknown) =>
+    problems.count("Redis 连接出错 redis connection error", {
+      error: error instanceof Error ? error.message : String(error),
+    }),
+  );
+  let connecting: Promise<unknown> | undefined;
+  const ready = async () => {
+    if (!client.isOpen) connecting ??= client.connect().finally(() => (connecting = undefined));
+    await connecting;
+  };
+  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        ready().then(work),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`redis: no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const claimed = (lease: string) => `claimed:${lease}`;
+
+  async function claim(key: string, ttlMs: number, tries = 2): Promise<Claim> {
+    const lease = randomUUID();
+    const set = await call(() =>
+      client.set(prefix + key, claimed(lease), { condition: "NX", expiration: { type: "PX", value: ttlMs } }),
+    );
+    if (set === "OK") return { status: "claimed", lease };
+    const value = await call(() => client.get(prefix + key));
+    if (value === null) return tries > 1 ? claim(key, ttlMs, tries - 1) : { status: "busy" }; // lapsed meanwhile
+    if (value.startsWith("claimed:")) return { status: "busy" };
+    return doneClaim(value);
+  }
+
+  return {
+    claim,
+    async complete(key, lease, reply) {
+      const done = `done:${reply === undefined ? "" : JSON.stringify(reply)}`;
+      await call(() =>
+        client.eval(COMPLETE, { keys: [prefix + key], arguments: [claimed(lease), done, String(doneTtlMs)] }),
+      );
+    },
+    async release(key, lease) {
+      await call(() => client.eval(RELEASE, { keys: [prefix + key], arguments: [claimed(lease)] }));
+    },
+    async close() {
+      if (client.isOpen) await client.close();
+    },
+  };
+}
+
+function doneClaim(value: string): Claim {
+  const saved = value.slice("done:".length);
+  if (saved === "") return { status: "done" };
+  let reply: unknown;
+  try {
+    reply = JSON.parse(saved);
+  } catch {
+    return { status: "done" };
+  }
+  return isPassiveReply(reply) ? { status: "done", reply } : { status: "done" };
+}

@@ -1,0 +1,184 @@
+// The pipeline every door shares, with hand-built pushes and recording ports.
+import type { AppOptions, DoorPorts } from "../../cloudfunctions/messagePush/src/core/app";
+import { createApp } from "../../cloudfunctions/messagePush/src/core/app";
+import type { Store } from "../../cloudfunctions/messagePush/src/core/dedupe";
+import type { Log } from "../../cloudfunctions/messagePush/src/core/log";
+import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
+import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
+import { createRouter } from "../../cloudfunctions/messagePush/src/core/router";
+
+const push = (MsgId: string | null = "1", extra: Record<string, unknown> = {}) => ({
+  ToUserName: "wx1",
+  FromUserName: "o-user",
+  CreateTime: 1,
+  MsgType: "text",
+  Content: "hi",
+  ...(MsgId === null ? {} : { MsgId }),
+  ...extra,
+});
+
+function recorder() {
+  const sent: SendPayload[] = [];
+  const ports: DoorPorts = {
+    recipientOf: (message) => message.FromUserName,
+    send: (payload) => Promise.resolve(void sent.push(payload)),
+  };
+  return { sent, ports };
+}
+
+function recordingLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  const add = (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(fields === undefined ? message : `${message} ${JSON.stringify(fields)}`);
+  return { lines, info: add, warn: add, error: add };
+}
+
+const acknowledging = () =>
+  createRouter().on("text", async ({ reply }) => {
+    await reply.text("收到");
+  });
+
+const noSleep = { now: () => Date.now(), sleep: () => Promise.resolve() };
+const app = (options: Partial<AppOptions> = {}) =>
+  createApp({ router: acknowledging(), log: silentLog, clock: noSleep, ...options });
+
+test("the pipeline hands the typing port to handlers that opt in", async () => {
+  const calls: string[] = [];
+  const router = createRouter().on("text", async ({ reply }) => {
+    await reply.typing();
+    await reply.text("收到");
+  });
+  const result = await createApp({ router }).handle(push(), {
+    recipientOf: (message) => message.FromUserName,
+    send: (payload) => Promise.resolve(void calls.push(`send ${payload.touser}`)),
+    typing: (touser, command) => Promise.resolve(void calls.push(`${command} ${touser}`)),
+  });
+  expect(result).toMatchObject({ status: "handled", retry: false, outcome: { route: "text", sent: 1 } });
+  expect(calls).toEqual(["Typing o-user", "send o-user"]);
+});
+
+test("a malformed push is reported with the field, not thrown, and nothing is sent", async () => {
+  const { sent, ports } = recorder();
+  const result = await app().handle({ MsgType: 1 }, ports);
+  expect(result).toMatchObject({ status: "malformed", error: { field: "ToUserName" } });
+  expect(sent).toEqual([]);
+});
+
+test("a push whose properties throw when read is reported as malformed, never thrown", async () => {
+  const { sent, ports } = recorder();
+  const hostile = new Proxy(
+    {},
+    {
+      get() {
+        throw new Error("getter bomb");
+      },
+    },
+  );
+  await expect(app().handle(hostile, ports)).resolves.toMatchObject({ status: "malformed" });
+  expect(sent).toEqual([]);
+});
+
+test("a text message without MsgId is still answered, once, and logged as unusual", async () => {
+  const log = recordingLog();
+  const { sent, ports } = recorder();
+  const instance = app({ log });
+  expect(await instance.handle(push(null), ports)).toMatchObject({ status: "handled" });
+  expect(await instance.handle(push(null), ports)).toMatchObject({ status: "duplicate", state: "done" });
+  expect(sent).toHaveLength(1);
+  expect(log.lines.join("\n")).toContain("message without MsgId");
+  expect(log.lines.join("\n")).toContain("from:o-user:1:text");
+});
+
+describe("in-process retries of transient send failures", () => {
+  const busy = () => Object.assign(new Error("system busy"), { errcode: -1 });
+
+  test("a transient failure is retried with backoff and the reply goes out once", async () => {
+    const sleeps: number[] = [];
+    let calls = 0;
+    const result = await createApp({
+      router: acknowledging(),
+      clock: { now: () => 0, sleep: (ms) => Promise.resolve(void sleeps.push(ms)) },
+      retry: { attempts: 3, backoffMs: [300, 1000] },
+    }).handle(push("r1"), {
+      recipientOf: () => "o",
+      send: () => ((calls += 1) < 3 ? Promise.reject(busy()) : Promise.resolve()),
+    });
+    expect(calls).toBe(3);
+    expect(sleeps).toEqual([300, 1000]);
+    expect(result).toMatchObject({ status: "handled", retry: false, outcome: { sent: 1 } });
+  });
+
+  test("a permanent failure (45015) is not retried", async () => {
+    let calls = 0;
+    const result = await app().handle(push("r2"), {
+      recipientOf: () => "o",
+      send: () => ((calls += 1), Promise.reject(Object.assign(new Error("quota"), { errcode: 45015 }))),
+    });
+    expect(calls).toBe(1);
+    expect(result).toMatchObject({ status: "handled", retry: false });
+  });
+
+  test("when every attempt fails transiently the claim is released for WeChat's retry", async () => {
+    let calls = 0;
+    const instance = app({ retry: { attempts: 2, backoffMs: [10] } });
+    const failing: DoorPorts = { recipientOf: () => "o", send: () => ((calls += 1), Promise.reject(busy())) };
+    expect(await instance.handle(push("r3"), failing)).toMatchObject({ status: "handled", retry: true });
+    expect(calls).toBe(2);
+    const { sent, ports } = recorder();
+    expect(await instance.handle(push("r3"), ports)).toMatchObject({ status: "handled", retry: false });
+    expect(sent).toHaveLength(1);
+  });
+
+  test("no retry is started that could not finish before the push's deadline", async () => {
+    let calls = 0;
+    let clock = 1_000;
+    const result = await createApp({
+      router: acknowledging(),
+      clock: { now: () => clock, sleep: (ms) => Promise.resolve(void (clock += ms)) },
+      retry: { attempts: 5, backoffMs: [300] },
+    }).handle(push("r4"), {
+      recipientOf: () => "o",
+      deadline: 1_000 + 1_000,
+      send: () => ((calls += 1), Promise.reject(busy())),
+    });
+    // 1st at 1000, 2nd at 1300 (left 700 ≥ 300 + 500 before it), then 400 left < 300 + 500: stop.
+    expect(calls).toBe(2);
+    expect(result).toMatchObject({ status: "handled", retry: true });
+  });
+
+  test("a send still pending at the deadline is abandoned as a transient timeout", async () => {
+    const result = await createApp({ router: acknowledging(), retry: { attempts: 1, backoffMs: [] } }).handle(
+      push("r5"),
+      { recipientOf: () => "o", deadline: Date.now() + 50, send: () => new Promise(() => {}) },
+    );
+    expect(result).toMatchObject({ status: "handled", retry: true });
+    if (result.status !== "handled") throw new Error("unreachable");
+    expect(result.outcome.error?.message).toContain("time budget");
+  });
+});
+
+describe("a dedupe store outage", () => {
+  const down: Store = {
+    claim: () => Promise.reject(new Error("database request fail")),
+    complete: () => Promise.reject(new Error("database request fail")),
+    release: () => Promise.reject(new Error("database request fail")),
+  };
+
+  test("open (the default): the push is answered, deduplicated in this instance's memory, and logged", async () => {
+    const log = recordingLog();
+    const { sent, ports } = recorder();
+    const instance = app({ store: down, log });
+    expect(await instance.handle(push("o1"), ports)).toMatchObject({ status: "handled" });
+    expect(await instance.handle(push("o1"), ports)).toMatchObject({ status: "duplicate", state: "done" });
+    expect(sent).toHaveLength(1);
+    expect(log.lines.join("\n")).toContain("dedupe store unavailable, deduplicating in memory");
+    expect(log.lines.join("\n")).toContain("database request fail");
+  });
+
+  test("closed (PUSH_DEDUPE_FAIL=closed): the push is not handled and nothing is sent", async () => {
+    const { sent, ports } = recorder();
+    const result = await app({ store: down, dedupeFailure: "closed" }).handle(push("c1"), ports);
+    expect(result).toMatchObject({ status: "store-unavailable" });
+    expect(sent).toEqual([]);
+  });
+});
