@@ -20,6 +20,8 @@ export interface FakeDatabase extends DedupeDatabase {
   failNext(count: number): void;
   /** Makes every call for which `decide()` is true reject (seeded random failures); undefined stops it. */
   failWhen(decide: (() => boolean) | undefined): void;
+  /** Whether collections must be created first (as in a new environment); `reset` turns it off. */
+  requireCreatedCollections(required: boolean): void;
   reset(): void;
 }
 
@@ -47,6 +49,7 @@ export function missingCollectionError(name: string): Error {
 export function createFakeDatabase(options: FakeDatabaseOptions = {}): FakeDatabase {
   const collections = new Map<string, Map<string, DedupeRecord>>();
   const created = new Set<string>();
+  let mustCreate = options.requireCreatedCollections === true;
   let failures = 0;
   let failWhen: (() => boolean) | undefined;
   const tick = <T>(work: () => T): Promise<T> =>
@@ -65,7 +68,7 @@ export function createFakeDatabase(options: FakeDatabaseOptions = {}): FakeDatab
       }),
     );
   const table = (name: string) => {
-    if (options.requireCreatedCollections === true && !created.has(name)) throw missingCollectionError(name);
+    if (mustCreate && !created.has(name)) throw missingCollectionError(name);
     let records = collections.get(name);
     if (records === undefined) collections.set(name, (records = new Map<string, DedupeRecord>()));
     return records;
@@ -140,9 +143,13 @@ export function createFakeDatabase(options: FakeDatabaseOptions = {}): FakeDatab
     failWhen(decide) {
       failWhen = decide;
     },
+    requireCreatedCollections(required) {
+      mustCreate = required;
+    },
     reset() {
       collections.clear();
       created.clear();
+      mustCreate = options.requireCreatedCollections === true;
       failures = 0;
       failWhen = undefined;
     },

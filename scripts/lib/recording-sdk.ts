@@ -21,11 +21,14 @@ export interface RecordingSdk extends CloudSdk {
   readonly db: FakeDatabase;
   /** Makes the next sends fail with this error (then succeed again), to replay failures. */
   failNextSends(error: Error, times?: number): void;
+  /** Makes the next sends never answer, like a hung gateway. */
+  hangNextSends(times: number): void;
   reset(): void;
 }
 
 export function createRecordingSdk(): RecordingSdk {
   let failures: { error: Error; left: number } | undefined;
+  let hangs = 0;
   const db = createFakeDatabase();
   const sdk: RecordingSdk = {
     db,
@@ -38,6 +41,10 @@ export function createRecordingSdk(): RecordingSdk {
     openapi: {
       customerServiceMessage: {
         send: (payload) => {
+          if (hangs > 0) {
+            hangs -= 1;
+            return new Promise(() => {}); // a cloud call that never answers
+          }
           if (failures !== undefined && failures.left > 0) {
             failures.left -= 1;
             return Promise.reject(failures.error);
@@ -61,10 +68,14 @@ export function createRecordingSdk(): RecordingSdk {
     failNextSends(error, times = 1) {
       failures = { error, left: times };
     },
+    hangNextSends(times) {
+      hangs = times;
+    },
     reset() {
       sdk.calls.length = 0;
       sdk.context = {};
       failures = undefined;
+      hangs = 0;
       db.reset();
     },
   };

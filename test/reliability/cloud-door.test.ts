@@ -100,3 +100,101 @@ describe("the source guard", () => {
     expect(recordingSdk.calls).toHaveLength(1);
   });
 });
+
+describe("trust and setup in the cloud door (issue: hostile input, skipped setup, outages)", () => {
+  test("finding 8: no OPENID in the context (not a push) means no reply, logged", async () => {
+    recordingSdk.context = {};
+    const warn = jest.spyOn(console, "warn");
+    await expect(main({ ...push, FromUserName: "o-anyone", MsgId: "no-openid" }, {})).resolves.toBe(
+      "success",
+    );
+    expect(recordingSdk.calls).toEqual([]);
+    expect(warn.mock.calls.flat().join("\n")).toContain("no OPENID");
+  });
+
+  test("finding 8: a client SOURCE is refused in any letter case", async () => {
+    for (const source of ["WX_CLIENT", "Wx_DevTools,scf", " wx_client "]) {
+      recordingSdk.context = { OPENID: "o-sender", SOURCE: source };
+      await expect(main({ ...push, MsgId: `src-${source}` }, {})).resolves.toBe("success");
+    }
+    expect(recordingSdk.calls).toEqual([]);
+  });
+
+  test("finding 9: main never rejects, whatever the event is", async () => {
+    const bombs: unknown[] = [
+      new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error("getter bomb");
+          },
+          has: () => {
+            throw new Error("has bomb");
+          },
+        },
+      ),
+      Object.defineProperty({}, "httpMethod", {
+        get: () => {
+          throw new Error("trigger probe bomb");
+        },
+        enumerable: true,
+      }),
+      Object.defineProperty({ MsgType: "text" }, "FromUserName", {
+        get: () => {
+          throw new Error("field bomb");
+        },
+        enumerable: true,
+      }),
+      Symbol("x"),
+      () => 1,
+    ];
+    for (const event of bombs) await expect(main(event, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toEqual([]);
+  });
+
+  test("finding 10: a missing dedupe collection is created on first use, and the push is answered", async () => {
+    recordingSdk.db.requireCreatedCollections(true);
+    await expect(main({ ...push, MsgId: "first-ever" }, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toHaveLength(1);
+    expect(recordingSdk.db.collections.get(DEDUPE_COLLECTION)?.get("msg:first-ever")).toMatchObject({
+      state: "done",
+    });
+    await expect(main({ ...push, MsgId: "first-ever" }, {})).resolves.toBe("success");
+    expect(recordingSdk.calls).toHaveLength(1);
+  });
+
+  test("finding 11: a database outage still answers (deduplicated in memory), once", async () => {
+    recordingSdk.db.failWhen(() => true);
+    try {
+      for (let i = 0; i < 3; i += 1)
+        await expect(main({ ...push, MsgId: "outage" }, {})).resolves.toBe("success");
+    } finally {
+      recordingSdk.db.failWhen(undefined);
+    }
+    expect(recordingSdk.calls).toHaveLength(1);
+  });
+
+  test("finding 11: PUSH_DEDUPE_FAIL=closed keeps the strict behaviour (no answer while the store is down)", async () => {
+    process.env["PUSH_DEDUPE_FAIL"] = "closed";
+    try {
+      ({ main, sdk: recordingSdk } = coldStart());
+      recordingSdk.context = { OPENID: "o-sender" };
+      recordingSdk.db.failWhen(() => true);
+      await expect(main({ ...push, MsgId: "closed" }, {})).resolves.toBe("success");
+      expect(recordingSdk.calls).toEqual([]);
+    } finally {
+      recordingSdk.db.failWhen(undefined);
+      delete process.env["PUSH_DEDUPE_FAIL"];
+    }
+  });
+
+  test("finding 13: the invocation's own time limit bounds the send (a hung send is abandoned in time)", async () => {
+    recordingSdk.hangNextSends(1);
+    const error = jest.spyOn(console, "error");
+    // The send never answers: main resolves only because the 1 s limit (minus a margin) cuts it. This
+    // test's own 2.5 s timeout is the tripwire; the fallback bound (3 s) would trip it.
+    await expect(main({ ...push, MsgId: "hung" }, { time_limit_in_ms: 1000 })).resolves.toBe("success");
+    expect(recordingSdk.calls).toEqual([]);
+    expect(error.mock.calls.flat().join("\n")).toContain("push stays unanswered");
+  }, 2500);
+});

@@ -1,0 +1,331 @@
+// The developer-server door as an attacker and a misconfigured operator meet it (issue: trust under hostile
+// input). Real HTTP over loopback; each test names the finding it pins down.
+import { connect } from "node:net";
+import type { Server } from "node:http";
+import type { Log } from "../../cloudfunctions/messagePush/src/core/log";
+import { createConsoleLog } from "../../cloudfunctions/messagePush/src/core/log";
+import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
+import { createRouter } from "../../cloudfunctions/messagePush/src/core/router";
+import { loadHttpConfig } from "../../cloudfunctions/messagePush/src/http/config";
+import { createHttpHandler } from "../../cloudfunctions/messagePush/src/http/handle";
+import { createApp } from "../../cloudfunctions/messagePush/src/core/app";
+import { signature } from "../../cloudfunctions/messagePush/src/http/signature";
+import type { BuiltRequest } from "../../scripts/lib/push-request";
+import { buildPushRequest, DEMO_SETTINGS } from "../../scripts/lib/push-request";
+import { close, listen, send } from "../helpers/http-client";
+import { createTestServer } from "../helpers/push-server";
+
+const DEMO_ENV = {
+  WECHAT_TOKEN: DEMO_SETTINGS.token,
+  WECHAT_ENCODING_AES_KEY: DEMO_SETTINGS.encodingAESKey,
+  WECHAT_APPID: DEMO_SETTINGS.appid,
+};
+const text = (content: string, MsgId = String(Date.now())) => ({
+  ToUserName: "gh_x",
+  FromUserName: "o-victim",
+  CreateTime: Math.floor(Date.now() / 1000),
+  MsgType: "text",
+  Content: content,
+  MsgId,
+});
+
+function recordingLog(): Log & { lines: string[] } {
+  const lines: string[] = [];
+  const add = (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(fields === undefined ? message : `${message} ${JSON.stringify(fields)}`);
+  return { lines, info: add, warn: add, error: add };
+}
+
+async function withServer(
+  env: Record<string, string>,
+  run: (base: string, sent: SendPayload[], server: Server) => Promise<void>,
+  options: { log?: Log; limits?: Parameters<typeof createTestServer>[0]["limits"] } = {},
+) {
+  const sent: SendPayload[] = [];
+  const server = createTestServer({
+    router: createRouter().on("text", async ({ reply }) => void (await reply.text("收到"))),
+    config: loadHttpConfig(env),
+    send: (payload) => Promise.resolve(void sent.push(payload)),
+    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+  });
+  const base = await listen(server);
+  try {
+    await run(base, sent, server);
+  } finally {
+    await close(server);
+  }
+}
+
+/** Raw bytes on a socket: request targets node's client would never send. */
+function rawRequest(base: string, head: string): Promise<string> {
+  const { port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1", () => socket.end(head));
+    let answer = "";
+    socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+  });
+}
+
+test("finding 1: request targets that new URL() cannot parse get 400, and the server keeps serving", async () => {
+  await withServer(DEMO_ENV, async (base) => {
+    for (const target of ["//", "//[", "http://[::1/", "/%zz?signature=%E0%A4%A"]) {
+      const answer = await rawRequest(base, `GET ${target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 (400|401)/);
+    }
+    const ok = buildPushRequest({
+      message: text("still here"),
+      mode: "secure",
+      format: "json",
+      settings: DEMO_SETTINGS,
+    });
+    expect(await send(base, ok)).toEqual({ status: 200, body: "success" });
+  });
+});
+
+describe("finding 2: with an EncodingAESKey set, plaintext pushes are refused", () => {
+  /** A secure push's URL signature, replayed with a forged plaintext body: what a log reader could do. */
+  const forged = (): BuiltRequest => {
+    const genuine = buildPushRequest({
+      message: text("genuine"),
+      mode: "secure",
+      format: "json",
+      settings: DEMO_SETTINGS,
+    });
+    const query = {
+      signature: genuine.query["signature"] ?? "",
+      timestamp: genuine.query["timestamp"] ?? "",
+      nonce: genuine.query["nonce"] ?? "",
+    };
+    return {
+      method: "POST",
+      path: `/?${new URLSearchParams(query).toString()}`,
+      query,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(text("forged: send this to anyone", "1")),
+    };
+  };
+
+  test("no WECHAT_PUSH_MODE: refused with 401, nothing sent", async () => {
+    await withServer(DEMO_ENV, async (base, sent) => {
+      expect(await send(base, forged())).toEqual({ status: 401, body: "unauthorized" });
+      expect(sent).toEqual([]);
+    });
+  });
+
+  test("WECHAT_PUSH_MODE=secure: refused too (the configured mode is enforced)", async () => {
+    await withServer({ ...DEMO_ENV, WECHAT_PUSH_MODE: "secure" }, async (base, sent) => {
+      expect((await send(base, forged())).status).toBe(400);
+      expect(sent).toEqual([]);
+    });
+  });
+
+  test("WECHAT_PUSH_MODE=plaintext says otherwise: accepted, and encrypted ones refused", async () => {
+    await withServer({ ...DEMO_ENV, WECHAT_PUSH_MODE: "plaintext" }, async (base, sent) => {
+      expect(await send(base, forged())).toEqual({ status: 200, body: "success" });
+      expect(sent).toHaveLength(1);
+      const secure = buildPushRequest({
+        message: text("x"),
+        mode: "secure",
+        format: "json",
+        settings: DEMO_SETTINGS,
+      });
+      expect((await send(base, secure)).status).toBe(400);
+    });
+  });
+});
+
+describe("finding 3: msg_signature is checked before anything is parsed", () => {
+  const junk = (format: "xml" | "json"): BuiltRequest => {
+    const genuine = buildPushRequest({ message: text("x"), mode: "secure", format, settings: DEMO_SETTINGS });
+    const sealed = "A".repeat(64);
+    const padding = format === "xml" ? "<a/>".repeat(15_000) : `"${"a".repeat(60_000)}"`;
+    const body =
+      format === "xml"
+        ? `<xml><ToUserName>gh</ToUserName><Encrypt><![CDATA[${sealed}]]></Encrypt>${padding}</xml>`
+        : `{"ToUserName":"gh","Encrypt":"${sealed}","junk":${padding}}`;
+    return { ...genuine, body, query: { ...genuine.query, msg_signature: "0".repeat(40) } };
+  };
+
+  test.each(["xml", "json"] as const)(
+    "a 60 KB %s body with a forged msg_signature is refused as unauthenticated",
+    async (format) => {
+      await withServer(DEMO_ENV, async (base, sent) => {
+        const built = junk(format);
+        const path = `/?${new URLSearchParams(built.query).toString()}`;
+        expect(await send(base, { ...built, path })).toEqual({ status: 401, body: "unauthorized" });
+        expect(sent).toEqual([]);
+      });
+    },
+  );
+
+  test("a body that is not even well-formed is refused for its signature, never parsed", async () => {
+    await withServer(DEMO_ENV, async (base) => {
+      const genuine = buildPushRequest({
+        message: text("x"),
+        mode: "secure",
+        format: "xml",
+        settings: DEMO_SETTINGS,
+      });
+      const sealed = /<Encrypt><!\[CDATA\[([^\]]+)\]\]>/.exec(genuine.body)?.[1] ?? "";
+      // Signed correctly over its Encrypt, but the rest would fail any XML parser: accepted, since only
+      // the authenticated Encrypt is ever read.
+      const broken = `<xml><Encrypt><![CDATA[${sealed}]]></Encrypt><unclosed>`;
+      expect(await send(base, { ...genuine, body: broken })).toEqual({ status: 200, body: "success" });
+    });
+  });
+});
+
+test("finding 4: a silent socket is closed within the header timeout", async () => {
+  await withServer(
+    DEMO_ENV,
+    async (base) => {
+      const { port } = new URL(base);
+      const closed = await new Promise<boolean>((resolve) => {
+        const socket = connect(Number(port), "127.0.0.1");
+        socket.on("close", () => resolve(true));
+        socket.on("error", () => resolve(true));
+      });
+      expect(closed).toBe(true);
+    },
+    { limits: { headersTimeoutMs: 200, requestTimeoutMs: 300, checkIntervalMs: 100 } },
+  );
+}, 10_000);
+
+test("finding 4: connections beyond the cap are refused", async () => {
+  await withServer(
+    DEMO_ENV,
+    async (base, _sent, server) => {
+      const { port } = new URL(base);
+      const first = connect(Number(port), "127.0.0.1");
+      await new Promise((resolve) => first.on("connect", resolve));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = await new Promise<string>((resolve) => {
+        const socket = connect(Number(port), "127.0.0.1", () =>
+          socket.write("GET / HTTP/1.1\r\nhost: x\r\n\r\n"),
+        );
+        socket.on("data", () => resolve("answered"));
+        socket.on("close", () => resolve("closed"));
+      });
+      expect(second).toBe("closed");
+      expect(server.maxConnections).toBe(1);
+      first.destroy();
+    },
+    { limits: { maxConnections: 1 } },
+  );
+});
+
+test("finding 7: a signature of non-ASCII characters gets 401, not 500", async () => {
+  await withServer({ ...DEMO_ENV, WECHAT_PUSH_MODE: "plaintext" }, async (base) => {
+    const query = { signature: "é".repeat(40), timestamp: "1", nonce: "2" };
+    const built = {
+      method: "POST" as const,
+      path: `/?${new URLSearchParams(query).toString()}`,
+      headers: {},
+      body: "{}",
+    };
+    expect(await send(base, built)).toEqual({ status: 401, body: "unauthorized" });
+    const exactBytes = { ...query, signature: "é".repeat(20) }; // 40 bytes, 20 characters
+    expect(
+      (await send(base, { ...built, path: `/?${new URLSearchParams(exactBytes).toString()}` })).status,
+    ).toBe(401);
+  });
+});
+
+test("PUSH_MAX_AGE_S (opt-in) refuses a push signed too long ago; off, the same push is accepted", async () => {
+  const old = buildPushRequest({
+    message: text("old"),
+    mode: "secure",
+    format: "json",
+    settings: DEMO_SETTINGS,
+    timestamp: "1714112445",
+  });
+  await withServer({ ...DEMO_ENV, PUSH_MAX_AGE_S: "300" }, async (base, sent) => {
+    expect(await send(base, old)).toEqual({ status: 401, body: "unauthorized" });
+    expect(sent).toEqual([]);
+  });
+  await withServer(DEMO_ENV, async (base) => {
+    expect(await send(base, old)).toEqual({ status: 200, body: "success" });
+  });
+});
+
+describe("finding 12: logs", () => {
+  test("refused requests are counted, one line per reason per window, not one line each", async () => {
+    const log = recordingLog();
+    await withServer(
+      DEMO_ENV,
+      async (base) => {
+        const forged = buildPushRequest({
+          message: text("x"),
+          mode: "secure",
+          format: "json",
+          settings: DEMO_SETTINGS,
+        });
+        const path = forged.path.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${"0".repeat(40)}`);
+        for (let i = 0; i < 50; i += 1) await send(base, { ...forged, path });
+      },
+      { log },
+    );
+    expect(log.lines.filter((line) => line.includes("bad signature"))).toHaveLength(1);
+  });
+
+  test("configured secrets and access tokens are redacted from every line", () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, "error").mockImplementation((line: string) => void lines.push(line));
+    try {
+      const log = createConsoleLog({ secrets: ["MyToken123", "x".repeat(43), "app-secret-value"] });
+      log.error(
+        "call failed: https://api.weixin.qq.com/cgi-bin/x?access_token=ACCESS.TOKEN-1&y=1 token MyToken123",
+        {
+          key: "x".repeat(43),
+          error: "secret=app-secret-value",
+          encoded: encodeURIComponent("app-secret-value"),
+        },
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    const line = lines.join("\n");
+    for (const secret of ["MyToken123", "x".repeat(43), "app-secret-value", "ACCESS.TOKEN-1"])
+      expect(line).not.toContain(secret);
+    expect(line).toContain("[redacted]");
+  });
+});
+
+test("finding 6: a send that fails transiently after the deadline is logged as unanswered", async () => {
+  const log = recordingLog();
+  const app = createApp({
+    router: createRouter().on("text", async ({ reply }) => {
+      await new Promise((resolve) => setTimeout(resolve, 80)); // past the 50 ms budget below
+      await reply.text("收到");
+    }),
+    log,
+    retry: { attempts: 2, backoffMs: [10] },
+  });
+  const handle = createHttpHandler({
+    app,
+    config: { ...loadHttpConfig(DEMO_ENV), budgetMs: 50 },
+    log,
+    send: () => Promise.reject(Object.assign(new Error("system busy"), { errcode: -1 })),
+  });
+  const built = buildPushRequest({
+    message: text("late"),
+    mode: "secure",
+    format: "json",
+    settings: DEMO_SETTINGS,
+  });
+  expect(
+    await handle({ method: "POST", query: built.query, headers: built.headers, body: built.body }),
+  ).toMatchObject({
+    status: 200,
+    body: "success",
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(log.lines.join("\n")).toContain("push stays unanswered");
+});
+
+test("the signature helper agrees with the documented vector (sanity for the cases above)", () => {
+  expect(signature("AAAAA", "1714036504", "1514711492")).toBe("f464b24fc39322e44b38aa78f5edd27bd1441696");
+});
