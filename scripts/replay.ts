@@ -2,6 +2,7 @@
 // Runs the built cloud function on recorded push events, with wx-server-sdk replaced by a recorder, and
 // prints what the function would send and what it returned. No WeChat account, no network.
 import path from "node:path";
+import { isPassiveReply } from "../cloudfunctions/messagePush/src/core/passive";
 import { parseArgs } from "node:util";
 import { listEventFiles, readEvent } from "./lib/fixtures";
 import { loadBuiltFunction } from "./lib/load-function";
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const files = listEventFiles(positionals);
   let failures = 0;
   let sends = 0;
+  let transfers = 0;
   for (const file of files) {
     recordingSdk.reset();
     console.log(`\n▶ ${path.relative(process.cwd(), file)}`);
@@ -45,16 +47,23 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const call of recordingSdk.calls) console.log(`  → ${call.api} ${JSON.stringify(call.data)}`);
       if (recordingSdk.calls.length === 0) console.log("  → (不回复 no reply)");
       sends += recordingSdk.calls.length;
-      console.log(`  ← main() 返回 returned ${JSON.stringify(returned)}`);
-      if (returned !== "success") failures += 1;
+      if (isPassiveReply(returned)) {
+        transfers += 1;
+        console.log(
+          `  ← main() 返回被动回复 returned a passive reply (转人工 hand-over) ${JSON.stringify(returned)}`,
+        );
+      } else {
+        console.log(`  ← main() 返回 returned ${JSON.stringify(returned)}`);
+        if (returned !== "success") failures += 1;
+      }
     } catch (error) {
       failures += 1;
       console.error(`  ✗ ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   console.log(
-    `\n重放 ${files.length} 个事件，发送 ${sends} 条客服消息，失败 ${failures} 个` +
-      ` (replayed ${files.length} events, ${sends} sends, ${failures} failed)`,
+    `\n重放 ${files.length} 个事件，发送 ${sends} 条客服消息，转人工 ${transfers} 个，失败 ${failures} 个` +
+      ` (replayed ${files.length} events, ${sends} sends, ${transfers} transfers, ${failures} failed)`,
   );
   return failures === 0 ? 0 : 1;
 }

@@ -3,7 +3,7 @@
 import type { RecordedCall, RecordingSdk } from "../scripts/lib/recording-sdk";
 import type { Main } from "./helpers/built-function";
 import { coldStart } from "./helpers/built-function";
-import { expectedPayloads, loadEventFixtures, senderOf } from "./helpers/event-fixtures";
+import { expectedPayloads, expectedReturn, loadEventFixtures, senderOf } from "./helpers/event-fixtures";
 
 jest.mock("wx-server-sdk", () => require("../scripts/lib/recording-sdk").recordingSdk);
 
@@ -29,12 +29,38 @@ describe("replaying recorded events through the built function", () => {
   });
 
   test.each(fixtures.map((fixture) => [fixture.name, fixture] as const))(
-    "%s: sends exactly the expected replies and returns success",
+    "%s: sends exactly the expected replies and returns what it should",
     async (name, { event }) => {
       const openid = senderOf(event) ?? "o-not-a-push";
       recordingSdk.context = { OPENID: openid };
-      await expect(main(event, {})).resolves.toBe("success");
+      await expect(main(event, {})).resolves.toEqual(expectedReturn(name, event, openid));
       expect(recordingSdk.calls).toEqual(expectationOf(name, openid));
+    },
+  );
+
+  test.each(["memory", "database"])(
+    "a redelivered transfer gets the same passive reply back, and nothing is sent (%s store)",
+    async (store) => {
+      process.env["PUSH_DEDUPE_STORE"] = store;
+      try {
+        ({ main, sdk: recordingSdk } = coldStart());
+        const transfer = fixtures.find(({ name }) => name === "text.transfer.json");
+        const openid = senderOf(transfer?.event) ?? "";
+        recordingSdk.context = { OPENID: openid };
+        const first = await main(transfer?.event, {});
+        expect(first).toEqual(expectedReturn("text.transfer.json", transfer?.event, openid));
+        // A fresh instance for the redelivery with the database store: the answer comes from the record.
+        if (store === "database") {
+          const records = recordingSdk.db.collections;
+          ({ main, sdk: recordingSdk } = coldStart());
+          for (const [name, table] of records) recordingSdk.db.collections.set(name, table);
+          recordingSdk.context = { OPENID: openid };
+        }
+        await expect(main(transfer?.event, {})).resolves.toEqual(first);
+        expect(recordingSdk.calls).toEqual([]);
+      } finally {
+        delete process.env["PUSH_DEDUPE_STORE"];
+      }
     },
   );
 

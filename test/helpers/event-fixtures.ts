@@ -33,6 +33,7 @@ export function senderOf(event: unknown): string | undefined {
 
 /** What the default app must send for each kind of fixture, keyed by the file name's first part. */
 const EXPECTED: Record<string, (openid: string) => SendPayload[]> = {
+  "text.transfer": () => [],
   text: (openid) => [acknowledgement(openid, ACKNOWLEDGEMENT)],
   image: (openid) => [acknowledgement(openid, ACKNOWLEDGEMENT)],
   miniprogrampage: (openid) => [acknowledgement(openid, ACKNOWLEDGEMENT)],
@@ -53,4 +54,18 @@ export function expectedPayloads(name: string, openid: string): SendPayload[] {
   const expected = key === undefined ? undefined : EXPECTED[key];
   if (expected === undefined) throw new Error(`fixture ${name} does not start with a known kind`);
   return expected(openid);
+}
+
+/**
+ * What main() must return for a fixture: the hand-over to human agents for `text.transfer*` (a passive
+ * reply, fields as the platform documents them), "success" for everything else.
+ */
+export function expectedReturn(name: string, event: unknown, openid: string): unknown {
+  if (!name.startsWith("text.transfer")) return "success";
+  return {
+    MsgType: "transfer_customer_service",
+    ToUserName: openid,
+    FromUserName: (event as Record<string, unknown>)["ToUserName"],
+    CreateTime: expect.any(Number) as unknown,
+  };
 }

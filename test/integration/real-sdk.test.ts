@@ -12,7 +12,7 @@ import { buildFunction } from "../../scripts/build";
 import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
 import type { Answer, FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
 import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
-import { expectedPayloads, loadEventFixtures, senderOf } from "../helpers/event-fixtures";
+import { expectedPayloads, expectedReturn, loadEventFixtures, senderOf } from "../helpers/event-fixtures";
 
 interface RunResult {
   returned?: unknown;
@@ -95,12 +95,12 @@ const expected = (name: string, openid: string): OpenApiCall[] =>
 
 describe("every recorded event through the real SDK", () => {
   test.each(loadEventFixtures().map((fixture) => [fixture.name, fixture] as const))(
-    "%s: the exact request that left the process, and success",
+    "%s: the exact request that left the process, and the return value",
     async (name, { event }) => {
       const openid = senderOf(event) ?? "o-malformed";
       const { returned, threw, calls } = await run(event, openid);
       expect(threw).toBeUndefined();
-      expect(returned).toBe("success");
+      expect(returned).toEqual(expectedReturn(name, event, openid));
       expect(calls).toEqual(expected(name, openid));
     },
   );
@@ -198,7 +198,7 @@ describe("the --bundle-sdk build (SDK inlined) through the same stand-in", () =>
     async (name, { event }) => {
       const openid = senderOf(event) ?? "o-malformed";
       const { returned, calls } = await bundled.run(event, openid);
-      expect(returned).toBe("success");
+      expect(returned).toEqual(expectedReturn(name, event, openid));
       expect(calls).toEqual(expected(name, openid));
     },
   );

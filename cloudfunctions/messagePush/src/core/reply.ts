@@ -1,4 +1,5 @@
 import type { Log } from "./log";
+import type { TransferToAgent } from "./passive";
 
 // The body of customerServiceMessage.send (cloud call) and cgi-bin/message/custom/send (HTTPS): the same JSON.
 // Source: developers.weixin.qq.com/miniprogram/dev/server/API/kf-mgnt/kf-message/api_sendcustommessage.html
@@ -59,9 +60,34 @@ export interface Reply {
   typing(): Promise<void>;
 }
 
-export function createReply(touser: string, send: Send, setTyping?: SetTyping, log?: Log): Reply {
+/** A user message's reply: the API sends, plus the passive hand-over to human agents. */
+export interface MessageReply extends Reply {
+  /**
+   * Hands the conversation to the human agents (网页版客服工具 / 客服小助手): `return reply.transfer()` from
+   * the handler. No API message is sent; the agent answers. Source:
+   * developers.weixin.qq.com/miniprogram/dev/framework/open-ability/customer-message/trans.html
+   */
+  transfer(): TransferToAgent;
+}
+
+export interface ReplyOptions {
+  typing?: SetTyping | undefined;
+  log?: Log | undefined;
+  /** The push's ToUserName (appid or gh_ id): the FromUserName of a passive reply. */
+  pushedTo?: string;
+  now?: () => number;
+}
+
+export function createReply(touser: string, send: Send, options: ReplyOptions = {}): MessageReply {
   if (touser === "") throw new TypeError("[message-push] cannot reply: the push has no openid to answer");
+  const { typing: setTyping, log, pushedTo = "", now = Date.now } = options;
   return {
+    transfer: () => ({
+      MsgType: "transfer_customer_service",
+      ToUserName: touser,
+      FromUserName: pushedTo,
+      CreateTime: Math.floor(now() / 1000),
+    }),
     text: (content) =>
       send({
         touser,

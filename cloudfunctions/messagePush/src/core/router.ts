@@ -1,20 +1,32 @@
 import type { Log } from "./log";
 import type { PassiveReply } from "./passive";
 import type { Inbound, MessageOf, Route, RouteOrUnknown } from "./message";
-import type { Reply, Send, SetTyping } from "./reply";
+import { isPassiveReply } from "./passive";
+import type { MessageReply, Reply, Send, SetTyping } from "./reply";
 import { createReply } from "./reply";
+
+/** Routes whose pushes are user messages: only these can be handed to human agents (never events). */
+export type MessageRoute = "text" | "image" | "miniprogrampage";
+
+/** A user message gets `reply.transfer()` as well; an event's reply has none (a type error to try). */
+export type ReplyFor<M> = M extends MessageOf<MessageRoute> ? MessageReply : Reply;
 
 /** What a handler gets: the narrowed message, who sent it, a pre-addressed reply, a logger. */
 export interface PushContext<M> {
   message: M;
   /** The sender's openid: where replies go. */
   openid: string;
-  reply: Reply;
+  reply: ReplyFor<M>;
   log: Log;
 }
 
-/** A handler for one route; `Handler<"text">` types a handler kept in its own file. */
-export type Handler<R extends RouteOrUnknown> = (ctx: PushContext<MessageOf<R>>) => void | Promise<void>;
+/**
+ * A handler for one route; `Handler<"text">` types a handler kept in its own file. It may return a passive
+ * reply (`return reply.transfer()`), which the door answers the push with.
+ */
+export type Handler<R extends RouteOrUnknown> = (
+  ctx: PushContext<MessageOf<R>>,
+) => void | PassiveReply | Promise<void | PassiveReply>;
 
 /** A handler threw or rejected; `cause` is what it threw. */
 export class HandlerError extends Error {
@@ -60,7 +72,7 @@ export interface Router {
   readonly routes: readonly Route[];
 }
 
-type AnyHandler = (ctx: PushContext<never>) => void | Promise<void>;
+type AnyHandler = (ctx: PushContext<never>) => unknown;
 
 export function createRouter(): Router {
   const handlers = new Map<RouteOrUnknown, AnyHandler>();
@@ -91,12 +103,12 @@ export function createRouter(): Router {
         const ctx = {
           message: inbound.message,
           openid,
-          reply: createReply(openid, counting, typing, log),
+          reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }),
           log,
         };
         // Sound: the map is keyed by route and `on`/`otherwise` only accept the handler of that route.
-        await (handler as (ctx: PushContext<typeof inbound.message>) => void | Promise<void>)(ctx);
-        return { route: inbound.route, sent };
+        const answered: unknown = await (handler as (ctx: unknown) => unknown)(ctx);
+        return { route: inbound.route, sent, ...(isPassiveReply(answered) ? { reply: answered } : {}) };
       } catch (error) {
         return {
           route: inbound.route,
