@@ -57,3 +57,17 @@ export function sendThroughTheSdk(sdk: CloudSdk): Promise<unknown> {
   // @ts-expect-error the typed SDK surface refuses an untyped body, unlike wx-server-sdk's own `any`
   return sdk.openapi.customerServiceMessage.send({ touser: "o", msgtype: "text", text: { Content: "x" } });
 }
+
+// Passive replies: only user messages can be handed to human agents, never events.
+router.on("text", ({ reply }) => reply.transfer());
+router.on(["image", "miniprogrampage"], ({ reply }) => reply.transfer());
+router.on("event.user_enter_tempsession", ({ reply }) => {
+  // @ts-expect-error an event cannot be transferred to an agent
+  return reply.transfer();
+});
+router.otherwise(({ reply }) => {
+  // @ts-expect-error an unmodelled push cannot be transferred either
+  void reply.transfer;
+});
+// @ts-expect-error a handler returns a passive reply or nothing, not an arbitrary value
+router.on("text", () => "transfer");
