@@ -9,7 +9,14 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Request as LoadRequest } from "autocannon";
 import autocannon from "autocannon";
-import { build } from "esbuild";
+import { build, buildSync } from "esbuild";
+import { createBot } from "../cloudfunctions/messagePush/src/bot";
+import { createApp } from "../cloudfunctions/messagePush/src/core/app";
+import { silentLog } from "../cloudfunctions/messagePush/src/core/log";
+import { loadHttpConfig } from "../cloudfunctions/messagePush/src/http/config";
+import { createHttpHandler } from "../cloudfunctions/messagePush/src/http/handle";
+import type { Latency } from "./bench/hostile";
+import { junkRequest, probe, startFlood } from "./bench/hostile";
 import { buildFunction } from "./build";
 import { startFakeCloudBase } from "./lib/fake-cloudbase";
 import { BUILT_ENTRY, FUNCTION_DIR, ROOT } from "./lib/function";
@@ -335,6 +342,112 @@ async function httpThroughput(entries: Record<string, string>, seconds: number):
   });
 }
 
+async function hostileLoad(entries: Record<string, string>, seconds: number): Promise<Row[]> {
+  const valid = requestPool("json", 400);
+  // Refusing a forged body in-process, against handling a valid push, same handler, same run.
+  const inProcess = await refusalCost(valid);
+  const { child, port } = await startServer([entries["serverOurs"] ?? ""]);
+  let quiet: Latency;
+  let loud: Latency;
+  let flood: { requests: { average: number }; non2xx: number; "2xx"?: number };
+  try {
+    quiet = await probe(port, valid.slice(0, 200));
+    const flooder = startFlood(ROOT, port, junkRequest(valid[0] as BuiltRequest), 64, seconds + 2);
+    const report = new Promise<string>((resolve) => {
+      let out = "";
+      flooder.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      flooder.once("exit", () => resolve(out));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the flood build up
+    loud = await probe(port, valid.slice(200));
+    flood = JSON.parse(await report) as typeof flood;
+  } finally {
+    child.kill();
+  }
+  const memory = dedupeMemory();
+  const ratio = loud.p95 / quiet.p95;
+  const failed = (l: Latency) => (l.failed > 0 ? `, ${l.failed} not 200` : "");
+  return [
+    {
+      section: "4 hostile",
+      what: "valid secure JSON pushes, one at a time, no flood",
+      value: `p50 ${fixed(quiet.p50, 2)} ms, p95 ${fixed(quiet.p95, 2)} ms${failed(quiet)}`,
+      ratio: "1.00",
+      target: "baseline",
+    },
+    {
+      section: "4 hostile",
+      what: "the same, during a flood: 64 connections posting 64 KB forged bodies",
+      value: `p50 ${fixed(loud.p50, 2)} ms, p95 ${fixed(loud.p95, 2)} ms${failed(loud)}; flood refused ${fixed(flood.requests.average / 1000)} k req/s (${flood.non2xx} refusals, ${flood["2xx"] ?? 0} accepted)`,
+      ratio: fixed(ratio, 2),
+      target: verdict(
+        loud.p95,
+        loud.p95 <= 100 && loud.failed === 0 && (flood["2xx"] ?? 0) === 0,
+        "p95 ≤ 100 ms, all answered, none forged accepted",
+      ),
+    },
+    {
+      section: "4 hostile",
+      what: "refusing a forged 64 KB body vs handling a valid push (in-process, same handler)",
+      value: `${fixed(inProcess.refuseUs, 1)} µs vs ${fixed(inProcess.validUs, 1)} µs per request`,
+      ratio: fixed(inProcess.refuseUs / inProcess.validUs, 2),
+      target: verdict(
+        inProcess.refuseUs / inProcess.validUs,
+        inProcess.refuseUs <= inProcess.validUs,
+        "≤ 1× a valid push",
+      ),
+    },
+    {
+      section: "4 memory",
+      what: "memory dedupe store, 100k pushes claimed and answered (heap, after GC)",
+      value: `${fixed(memory, 1)} MB per 100k keys (2,000 pushes/s × 2 min window = 240k keys ≈ ${fixed(memory * 2.4, 0)} MB)`,
+      ratio: "—",
+      target: "reported",
+    },
+  ];
+}
+
+async function refusalCost(valid: readonly BuiltRequest[]): Promise<{ refuseUs: number; validUs: number }> {
+  const handle = createHttpHandler({
+    app: createApp({ router: createBot(), log: silentLog }),
+    config: loadHttpConfig({
+      WECHAT_TOKEN: DEMO_SETTINGS.token,
+      WECHAT_ENCODING_AES_KEY: DEMO_SETTINGS.encodingAESKey,
+      WECHAT_APPID: DEMO_SETTINGS.appid,
+    }),
+    log: silentLog,
+    send: () => Promise.resolve(),
+  });
+  const junk = junkRequest(valid[0] as BuiltRequest);
+  const time = async (requests: readonly BuiltRequest[]) => {
+    const started = process.hrtime.bigint();
+    for (const r of requests)
+      await handle({ method: "POST", query: r.query, headers: r.headers, body: r.body });
+    return Number(process.hrtime.bigint() - started) / 1e3 / requests.length;
+  };
+  const junks = Array.from({ length: 2000 }, () => junk);
+  const fresh = requestPool("json", 4000).slice(2000);
+  await time(junks.slice(0, 200)); // warm-up
+  await time(requestPool("json", 200));
+  return { refuseUs: await time(junks), validUs: await time(fresh) };
+}
+
+function dedupeMemory(): number {
+  const bundle = path.join(CACHE, "memory-store.cjs");
+  buildSync({
+    entryPoints: [path.join(ROOT, "cloudfunctions", "messagePush", "src", "core", "memory-store.ts")],
+    outfile: bundle,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    logLevel: "warning",
+  });
+  const run = spawnSync(process.execPath, ["--expose-gc", path.join(BENCH, "dedupe-memory.cjs"), bundle], {
+    encoding: "utf8",
+  });
+  return (JSON.parse(run.stdout) as { mbPer100k: number }).mbPer100k;
+}
+
 function render(rows: readonly Row[], runs: number, seconds: number): string {
   const cpu = os.cpus()[0]?.model ?? "unknown cpu";
   const header = [
@@ -364,12 +477,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const seconds = Number(values.duration);
   console.log("准备 preparing builds…");
   const entries = await prepare();
-  console.log("1/3 冷启动 cold start…");
+  console.log("1/4 冷启动 cold start…");
   const rows = await coldStarts(entries, runs);
-  console.log("2/3 热路径 warm cost…");
+  console.log("2/4 热路径 warm cost…");
   rows.push(...warmCost(entries));
-  console.log("3/3 HTTP 吞吐 throughput…");
+  console.log("3/4 HTTP 吞吐 throughput…");
   rows.push(...(await httpThroughput(entries, seconds)));
+  console.log("4/4 恶意负载 hostile load, dedupe memory…");
+  rows.push(...(await hostileLoad(entries, seconds)));
   const table = render(rows, runs, seconds);
   console.log(`\n${table}`);
   fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), table);

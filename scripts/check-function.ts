@@ -16,6 +16,11 @@ export function main(argv: readonly string[]): number {
   console.log(
     `✓ ${name} 可以部署 (deployable): index.js 可加载并导出 main；云调用 cloud calls: ${openapiCalls.join(", ") || "(none)"} 均已在 config.json 声明`,
   );
+  console.log(
+    "提醒 reminder: 开发者工具上传不读取 cloudbaserc.json，新函数超时默认 3 秒；请在 云开发控制台 → 云函数 → 版本与配置 设为 5 秒。\n" +
+      "  (a DevTools upload ignores cloudbaserc.json: set the function timeout to 5 s in the console; the function sizes\n" +
+      "  sends and retries from each invocation's time_limit_in_ms, but 3 s leaves little room for a retry.)",
+  );
   return 0;
 }
 

@@ -63,7 +63,7 @@ router.on("text", ({ reply }) => reply.transfer());
 router.on(["image", "miniprogrampage"], ({ reply }) => reply.transfer());
 router.on("event.user_enter_tempsession", ({ reply }) => {
   // @ts-expect-error an event cannot be transferred to an agent
-  return reply.transfer();
+  void reply.transfer;
 });
 router.otherwise(({ reply }) => {
   // @ts-expect-error an unmodelled push cannot be transferred either
