@@ -71,3 +71,48 @@ router.otherwise(({ reply }) => {
 });
 // @ts-expect-error a handler returns a passive reply or nothing, not an arbitrary value
 router.on("text", () => "transfer");
+
+// Matchers keep the route's narrowing: a text matcher's handler sees a TextMessage.
+router.hears(/人工/, ({ message, reply }) => {
+  const content: string = message.Content;
+  void content;
+  return reply.transfer();
+});
+router.on(
+  "image",
+  (message) => message.MediaId !== "",
+  ({ message }) => {
+    const url: string = message.PicUrl;
+    void url;
+  },
+);
+// @ts-expect-error a RegExp tests text content only; an image has none
+router.on("image", /x/, () => {});
+router.on(
+  "text",
+  (message) => {
+    // @ts-expect-error a text matcher's message has no MediaId
+    void message.MediaId;
+    return true;
+  },
+  () => {},
+);
+
+// Middleware is typed: it sees any push with its route, and next() is a promise.
+router.use(async (ctx, next) => {
+  const openid: string = ctx.openid;
+  if (ctx.route === "text") {
+    const content: string = ctx.message.Content;
+    void content;
+  }
+  // @ts-expect-error before narrowing on route, the message may not be text
+  void ctx.message.Content;
+  const going: Promise<void> = next();
+  await going;
+  void openid;
+});
+router.onError((error, ctx) => {
+  const route: string = error.route;
+  void route;
+  void ctx.openid;
+});

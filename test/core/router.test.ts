@@ -192,3 +192,137 @@ describe("typing indicator (opt-in)", () => {
     expect(outcome).toEqual({ route: "text", sent: 0 });
   });
 });
+
+describe("matchers, middleware and the error boundary", () => {
+  const say = (Content: string, MsgId = Content) => parsePush({ ...base, MsgType: "text", Content, MsgId });
+
+  test("text is routed by content: first matching matcher wins, else the route's plain handler", async () => {
+    const seen: string[] = [];
+    const router = createRouter()
+      .hears(/人工|客服/, ({ message }) => void seen.push(`agent:${message.Content}`))
+      .hears("人工", () => void seen.push("never: the first match wins"))
+      .on(
+        "text",
+        (message) => message.Content.startsWith("#"),
+        () => void seen.push("command"),
+      )
+      .on("text", ({ message }) => void seen.push(`plain:${message.Content}`));
+    for (const content of ["转人工", "找客服", "#help", "你好"])
+      await router.dispatch(say(content), recorder().ports);
+    expect(seen).toEqual(["agent:转人工", "agent:找客服", "command", "plain:你好"]);
+  });
+
+  test("a global or sticky pattern matches every push, not every other one", async () => {
+    let hits = 0;
+    const router = createRouter().hears(/人工/g, () => void (hits += 1));
+    for (let i = 0; i < 4; i += 1) await router.dispatch(say("人工", String(i)), recorder().ports);
+    expect(hits).toBe(4);
+  });
+
+  test("a matched handler's passive reply is the outcome's reply", async () => {
+    const router = createRouter().hears(/人工/, ({ reply }) => reply.transfer());
+    const outcome = await router.dispatch(say("转人工"), recorder().ports);
+    expect(outcome.reply).toMatchObject({
+      MsgType: "transfer_customer_service",
+      ToUserName: "o-user",
+      FromUserName: "wx1",
+    });
+    expect(outcome.sent).toBe(0);
+  });
+
+  test("middleware runs around every handler, in registration order, and sees the route", async () => {
+    const order: string[] = [];
+    const router = createRouter()
+      .use(async (ctx, next) => {
+        order.push(`a> ${ctx.route}`);
+        await next();
+        order.push("a<");
+      })
+      .use(async (_ctx, next) => {
+        order.push("b>");
+        await next();
+        order.push("b<");
+      })
+      .on("text", () => void order.push("handler"))
+      .otherwise(() => void order.push("otherwise"));
+    await router.dispatch(text, recorder().ports);
+    await router.dispatch(voice, recorder().ports);
+    expect(order).toEqual([
+      "a> text",
+      "b>",
+      "handler",
+      "b<",
+      "a<",
+      "a> unknown",
+      "b>",
+      "otherwise",
+      "b<",
+      "a<",
+    ]);
+  });
+
+  test("middleware that does not call next blocks the push: no handler, nothing sent", async () => {
+    const { sent, ports } = recorder();
+    const blocked = new Set(["o-user"]);
+    const router = createRouter()
+      .use(async (ctx, next) => {
+        if (!blocked.has(ctx.openid)) await next();
+      })
+      .on("text", ({ reply }) => reply.text("收到"));
+    expect(await router.dispatch(text, ports)).toEqual({ route: "text", sent: 0 });
+    expect(sent).toEqual([]);
+  });
+
+  test("a passive reply survives middleware that does not pass it along", async () => {
+    const router = createRouter()
+      .use(async (_ctx, next) => {
+        await next();
+      })
+      .hears(/人工/, ({ reply }) => reply.transfer());
+    expect((await router.dispatch(say("人工"), recorder().ports)).reply?.MsgType).toBe(
+      "transfer_customer_service",
+    );
+  });
+
+  test("onError is told of handler and middleware failures alike; dispatch still reports them", async () => {
+    const told: string[] = [];
+    const failingMiddleware = createRouter()
+      .use(() => {
+        throw new Error("middleware broke");
+      })
+      .on("text", () => {})
+      .onError((error, ctx) => void told.push(`${ctx.route}: ${(error.cause as Error).message}`));
+    const failingHandler = createRouter()
+      .on("text", () => {
+        throw new Error("handler broke");
+      })
+      .onError((error) => void told.push((error.cause as Error).message))
+      .onError(() => {
+        throw new Error("the boundary itself broke");
+      });
+    expect((await failingMiddleware.dispatch(text, recorder().ports)).error).toBeInstanceOf(HandlerError);
+    expect((await failingHandler.dispatch(text, recorder().ports)).error?.message).toContain("handler broke");
+    expect(told).toEqual(["text: middleware broke", "handler broke"]);
+  });
+
+  test("calling next() twice is an error, not a second reply", async () => {
+    const { sent, ports } = recorder();
+    const router = createRouter()
+      .use(async (_ctx, next) => {
+        await next();
+        await next();
+      })
+      .on("text", ({ reply }) => reply.text("收到"));
+    const outcome = await router.dispatch(text, ports);
+    expect(outcome.error?.message).toContain("next() called twice");
+    expect(sent).toHaveLength(1);
+  });
+
+  test("registering a second plain handler for a route says how to add a matcher instead", () => {
+    expect(() =>
+      createRouter()
+        .on("text", () => {})
+        .on("text", () => {}),
+    ).toThrow(/已经有处理函数.*add a matcher/);
+  });
+});

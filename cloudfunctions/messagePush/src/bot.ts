@@ -1,7 +1,7 @@
 import type { Router } from "./core/router";
 import { createRouter } from "./core/router";
 import { acknowledge } from "./handlers/acknowledge";
-import { transferOrAcknowledge } from "./handlers/transfer";
+import { transferToAgent, WANTS_AGENT } from "./handlers/transfer";
 import { logUnknown } from "./handlers/unknown";
 import { greet } from "./handlers/user-enter-tempsession";
 
@@ -11,8 +11,8 @@ import { greet } from "./handlers/user-enter-tempsession";
  */
 export function createBot(): Router {
   return createRouter()
-    .on("text", transferOrAcknowledge)
-    .on(["image", "miniprogrampage"], acknowledge)
+    .hears(WANTS_AGENT, transferToAgent)
+    .on(["text", "image", "miniprogrampage"], acknowledge)
     .on("event.user_enter_tempsession", greet)
     .otherwise(logUnknown);
 }

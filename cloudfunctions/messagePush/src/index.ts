@@ -8,6 +8,7 @@ import type { DedupeFailurePolicy } from "./core/local-first-store";
 import { messageOf } from "./core/local-first-store";
 import type { Log } from "./core/log";
 import { createConsoleLog } from "./core/log";
+import { lazy } from "./core/lazy";
 import { createMemoryStore } from "./core/memory-store";
 import { isHttpTriggerEvent } from "./http/trigger-event";
 
@@ -18,7 +19,7 @@ const log = createConsoleLog({
 const sdk = lazyCloudSdk();
 const app = createApp({ router: createBot(), log, ...dedupeSettings(log) });
 const cloudPush = createMain(app, { sdk, log });
-const httpTrigger = once((): TriggerDoor => {
+const httpTrigger = lazy((): TriggerDoor => {
   // The HTTP door (signatures, AES, XML) lives in ../http.js, loaded on the first HTTP-trigger request.
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, on purpose
   const { createTriggerDoor } = require("./http.js") as typeof import("./cloud/http-trigger-door");
@@ -55,9 +56,4 @@ function dedupeSettings(log: Log): {
     log.error(messageOf(error));
   }
   return { store, dedupeFailure };
-}
-
-function once<T>(make: () => T): () => T {
-  let made: { value: T } | undefined;
-  return () => (made ??= { value: make() }).value;
 }

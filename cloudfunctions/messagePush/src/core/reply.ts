@@ -79,46 +79,42 @@ export interface ReplyOptions {
 }
 
 export function createReply(touser: string, send: Send, options: ReplyOptions = {}): MessageReply {
-  if (touser === "") throw new TypeError("[message-push] cannot reply: the push has no openid to answer");
   const { typing: setTyping, log, pushedTo = "", now = Date.now } = options;
+  // Checked at each use, not here: building the reply must never fail a push the handler may not answer.
+  const to = (): string => {
+    if (touser === "")
+      throw new TypeError(
+        "[message-push] 没有可回复的 openid (cannot reply: the push has no openid to answer)",
+      );
+    return touser;
+  };
+  const sendTo = (payload: DistributiveOmit<SendPayload, "touser">) =>
+    Promise.resolve().then(() => send({ touser: to(), ...payload }));
   return {
     transfer: () => ({
       MsgType: "transfer_customer_service",
-      ToUserName: touser,
+      ToUserName: to(),
       FromUserName: pushedTo,
       CreateTime: Math.floor(now() / 1000),
     }),
-    text: (content) =>
-      send({
-        touser,
-        msgtype: "text",
-        text: { content: nonEmpty(content, "text content") },
-      }),
-    image: (mediaId) =>
-      send({
-        touser,
-        msgtype: "image",
-        image: { media_id: nonEmpty(mediaId, "media_id") },
-      }),
-    link: (link) => send({ touser, msgtype: "link", link: { ...link } }),
-    miniProgramPage: (page) =>
-      send({
-        touser,
-        msgtype: "miniprogrampage",
-        miniprogrampage: { ...page },
-      }),
+    text: (content) => sendTo({ msgtype: "text", text: { content: nonEmpty(content, "text content") } }),
+    image: (mediaId) => sendTo({ msgtype: "image", image: { media_id: nonEmpty(mediaId, "media_id") } }),
+    link: (link) => sendTo({ msgtype: "link", link: { ...link } }),
+    miniProgramPage: (page) => sendTo({ msgtype: "miniprogrampage", miniprogrampage: { ...page } }),
     typing: async () => {
-      if (setTyping === undefined) return;
+      if (setTyping === undefined || touser === "") return;
       try {
         await setTyping(touser, "Typing");
       } catch (error) {
-        log?.warn("typing indicator failed", {
+        log?.warn("输入状态设置失败 typing indicator failed", {
           error: error instanceof Error ? error.message : String(error),
         });
       }
     },
   };
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 function nonEmpty(value: string, what: string): string {
   // WeChat rejects empty bodies with an errcode after a round trip; fail before spending the call.

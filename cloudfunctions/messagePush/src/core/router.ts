@@ -61,64 +61,167 @@ export interface DispatchPorts {
   typing?: SetTyping;
 }
 
+/** A test on the message of a route: a RegExp or a word tests a text's Content, a function anything. */
+export type Matcher<R extends Route> = R extends "text"
+  ? RegExp | string | ((message: MessageOf<R>) => boolean)
+  : (message: MessageOf<R>) => boolean;
+
+/** The context middleware sees: any push, with the route it was given. */
+export type AnyContext = {
+  [R in RouteOrUnknown]: PushContext<MessageOf<R>> & { route: R };
+}[RouteOrUnknown];
+
+/**
+ * Runs around every handler, in registration order (logging, per-user limits, blocking, metrics). Call
+ * `next()` to go on; not calling it stops the push there (no handler runs). A passive reply the handler
+ * returns is kept by the router, so middleware need not pass it along.
+ */
+export type Middleware = (ctx: AnyContext, next: () => Promise<void>) => void | Promise<void>;
+
+/** Told of every failure of a handler or a middleware, once. */
+export type ErrorHandler = (error: HandlerError, ctx: AnyContext) => void | Promise<void>;
+
 export interface Router {
-  /** Registers the handler of one route (or several); a route takes one handler only. */
+  /** The plain handler of one route (or several); a route takes one plain handler only. */
   on<R extends Route>(route: R | readonly R[], handler: Handler<R>): Router;
+  /**
+   * A handler for the pushes of `route` that `matcher` accepts. Matchers of a route are tried in
+   * registration order, the first match wins; with none, the route's plain handler runs.
+   */
+  on<R extends Route>(route: R, matcher: Matcher<R>, handler: Handler<R>): Router;
+  /** Text whose Content matches: `hears(/人工|客服/, handler)` is `on("text", /人工|客服/, handler)`. */
+  hears(pattern: RegExp | string, handler: Handler<"text">): Router;
   /** Registers the fallback for every push no route claims. */
   otherwise(handler: Handler<"unknown">): Router;
-  /** Runs the handler of the push's route. Never throws: a failure comes back in `Outcome.error`. */
+  use(middleware: Middleware): Router;
+  /** One error boundary for handlers and middleware alike; the pipeline still decides about retries. */
+  onError(handler: ErrorHandler): Router;
+  /** Runs middleware and the chosen handler. Never throws: a failure comes back in `Outcome.error`. */
   dispatch(inbound: Inbound, ports: DispatchPorts): Promise<Outcome>;
-  /** The routes that have a handler, in registration order. */
+  /** The routes that have a handler or a matcher, in registration order. */
   readonly routes: readonly Route[];
 }
 
-type AnyHandler = (ctx: PushContext<never>) => unknown;
+type AnyHandler = (ctx: unknown) => unknown;
+type AnyTest = (message: unknown) => boolean;
 
 export function createRouter(): Router {
-  const handlers = new Map<RouteOrUnknown, AnyHandler>();
+  const plain = new Map<RouteOrUnknown, AnyHandler>();
+  const matched = new Map<Route, { test: AnyTest; handler: AnyHandler }[]>();
+  const middleware: Middleware[] = [];
+  const errorHandlers: ErrorHandler[] = [];
   const register = (route: RouteOrUnknown, handler: AnyHandler) => {
-    // One handler per route keeps the number of replies predictable (customer-service quotas are small).
-    if (handlers.has(route)) throw new TypeError(`[message-push] "${route}" already has a handler`);
-    handlers.set(route, handler);
+    // One plain handler per route keeps the number of replies predictable (customer-service quotas are small).
+    if (plain.has(route))
+      throw new TypeError(
+        `[message-push] 路由 "${route}" 已经有处理函数：一个路由只能注册一个；按内容分流请用 on("${route}", 匹配条件, 处理函数) ` +
+          `("${route}" already has a handler: register one per route, or add a matcher)`,
+      );
+    plain.set(route, handler);
+  };
+  const testOf = (matcher: unknown): AnyTest => {
+    if (typeof matcher === "function") return matcher as AnyTest;
+    const pattern = matcher instanceof RegExp ? matcher : undefined;
+    const word = typeof matcher === "string" ? matcher : undefined;
+    return (message) => {
+      const content = (message as { Content?: unknown }).Content;
+      if (typeof content !== "string") return false;
+      // A fresh lastIndex each time: a /g or /y pattern would otherwise match every other push only.
+      if (pattern !== undefined)
+        return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, "")).test(content);
+      return word !== undefined && content.includes(word);
+    };
+  };
+
+  const choose = (inbound: Inbound): AnyHandler | undefined => {
+    if (inbound.route !== "unknown") {
+      const hit = matched.get(inbound.route)?.find(({ test }) => test(inbound.message));
+      if (hit !== undefined) return hit.handler;
+    }
+    return plain.get(inbound.route) ?? plain.get("unknown");
   };
 
   const router: Router = {
-    on(route, handler) {
-      for (const one of typeof route === "string" ? [route] : route) register(one, handler);
+    on(route: Route | readonly Route[], second: unknown, third?: unknown) {
+      if (third === undefined) {
+        for (const one of typeof route === "string" ? [route] : route) register(one, second as AnyHandler);
+      } else {
+        const one = route as Route;
+        matched.set(one, [
+          ...(matched.get(one) ?? []),
+          { test: testOf(second), handler: third as AnyHandler },
+        ]);
+      }
       return router;
     },
+    hears(pattern, handler) {
+      return router.on("text", pattern, handler);
+    },
     otherwise(handler) {
-      register("unknown", handler);
+      register("unknown", handler as AnyHandler);
+      return router;
+    },
+    use(one) {
+      middleware.push(one);
+      return router;
+    },
+    onError(handler) {
+      errorHandlers.push(handler);
       return router;
     },
     async dispatch(inbound, { openid, send, log, typing }) {
-      const handler = handlers.get(inbound.route) ?? handlers.get("unknown");
+      const handler = choose(inbound);
       let sent = 0;
       const counting: Send = async (payload) => {
         await send(payload);
         sent += 1;
       };
-      if (handler === undefined) return { route: inbound.route, sent };
+      const ctx = {
+        route: inbound.route,
+        message: inbound.message,
+        openid,
+        reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }),
+        log,
+      } as AnyContext;
+      let answer: PassiveReply | undefined;
+      const run = async (index: number): Promise<void> => {
+        const next = middleware[index];
+        if (next !== undefined) {
+          let called = false;
+          await next(ctx, () => {
+            // Calling next twice would run the handler twice: two replies for one push.
+            if (called) throw new TypeError("[message-push] next() 只能调用一次 (next() called twice)");
+            called = true;
+            return run(index + 1);
+          });
+          return;
+        }
+        if (handler === undefined) return;
+        const returned = await handler(ctx);
+        if (isPassiveReply(returned)) answer = returned;
+      };
       try {
-        const ctx = {
-          message: inbound.message,
-          openid,
-          reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }),
-          log,
-        };
-        // Sound: the map is keyed by route and `on`/`otherwise` only accept the handler of that route.
-        const answered: unknown = await (handler as (ctx: unknown) => unknown)(ctx);
-        return { route: inbound.route, sent, ...(isPassiveReply(answered) ? { reply: answered } : {}) };
-      } catch (error) {
-        return {
-          route: inbound.route,
-          sent,
-          error: new HandlerError(inbound.route, error),
-        };
+        await run(0);
+        return { route: inbound.route, sent, ...(answer === undefined ? {} : { reply: answer }) };
+      } catch (cause) {
+        const error = new HandlerError(inbound.route, cause);
+        for (const onError of errorHandlers) {
+          try {
+            await onError(error, ctx);
+          } catch (inner) {
+            // An error handler's own failure must not hide the first one.
+            log.error("onError 处理函数自身出错 an onError handler failed", {
+              error: inner instanceof Error ? inner.message : String(inner),
+            });
+          }
+        }
+        return { route: inbound.route, sent, error };
       }
     },
     get routes() {
-      return [...handlers.keys()].filter((route): route is Route => route !== "unknown");
+      return [...new Set<RouteOrUnknown>([...plain.keys(), ...matched.keys()])].filter(
+        (route): route is Route => route !== "unknown",
+      );
     },
   };
   return router;

@@ -1,16 +1,10 @@
 import type { Handler } from "../core/router";
-import { ACKNOWLEDGEMENT } from "./acknowledge";
 
 /** Text that asks for a person, as in 「转人工」「我要人工客服」. */
 export const WANTS_AGENT = /人工/;
 
 /**
- * Hands the conversation to the human agents (网页版客服工具 / 客服小助手) when the user asks for one;
- * otherwise the classic 「收到」. The transfer is a passive reply: nothing is sent through the API, the agent
- * answers. An agent must be online in the tool, or the user waits.
+ * Hands the conversation to the human agents (网页版客服工具 / 客服小助手). A passive reply: nothing is sent
+ * through the API, the agent answers. An agent must be online in the tool, or the user waits.
  */
-export const transferOrAcknowledge: Handler<"text"> = async ({ message, reply }) => {
-  if (WANTS_AGENT.test(message.Content)) return reply.transfer();
-  await reply.text(ACKNOWLEDGEMENT);
-  return undefined;
-};
+export const transferToAgent: Handler<"text"> = ({ reply }) => reply.transfer();

@@ -3,6 +3,7 @@
 // The parsers are require()d on first use: the cloud push path never loads them.
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { XMLParser } from "fast-xml-parser";
+import { lazy } from "../core/lazy";
 
 export type BodyFormat = "json" | "xml";
 export type BodyErrorCode = "bad-json" | "bad-xml" | "doctype" | "not-an-object" | "too-large";
@@ -38,18 +39,19 @@ export function decodeBody(body: string, format: BodyFormat, checked = true): Re
 }
 
 type JsonParser = { parse(text: string): unknown };
-let json: JsonParser | undefined;
-
-function decodeJson(body: string): Record<string, unknown> {
-  // MsgId is a 64-bit integer in URL pushes: JSON.parse would round it, so big integers are kept as text.
-  json ??= (require("json-bigint") as (options: object) => JsonParser)({
+// MsgId is a 64-bit integer in URL pushes: JSON.parse would round it, so big integers are kept as text.
+const jsonParser = lazy(() =>
+  (require("json-bigint") as (options: object) => JsonParser)({
     storeAsString: true,
     protoAction: "error",
     constructorAction: "error",
-  });
+  }),
+);
+
+function decodeJson(body: string): Record<string, unknown> {
   let value: unknown;
   try {
-    value = json.parse(body);
+    value = jsonParser().parse(body);
   } catch (error) {
     throw new BodyError("bad-json", describe(error));
   }
@@ -59,27 +61,26 @@ function decodeJson(body: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-let xml: XMLParser | undefined;
+const xmlParser = lazy((): XMLParser => {
+  const { XMLParser: Parser } = require("fast-xml-parser") as typeof import("fast-xml-parser");
+  return new Parser({
+    processEntities: false,
+    ignoreAttributes: true,
+    ignoreDeclaration: true,
+    parseTagValue: false,
+    trimValues: false,
+  });
+});
 
 function decodeXml(body: string, checked: boolean): Record<string, unknown> {
   // No DTDs at all: entity expansion is how XML bombs and external-entity reads start.
   if (/<!DOCTYPE|<!ENTITY/i.test(body))
     throw new BodyError("doctype", "DOCTYPE and entity declarations are refused");
-  if (xml === undefined) {
-    const { XMLParser: Parser } = require("fast-xml-parser") as typeof import("fast-xml-parser");
-    xml = new Parser({
-      processEntities: false,
-      ignoreAttributes: true,
-      ignoreDeclaration: true,
-      parseTagValue: false,
-      trimValues: false,
-    });
-  }
   const validation = checked ? validateXml(body) : undefined;
   if (validation !== undefined) throw new BodyError("bad-xml", validation);
   let document: unknown;
   try {
-    document = xml.parse(body);
+    document = xmlParser().parse(body);
   } catch (error) {
     throw new BodyError("bad-xml", describe(error));
   }
