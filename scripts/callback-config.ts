@@ -4,8 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { apiBase, postWechatApi } from "../server/wechat-api/client";
-import { createTokenSource } from "../server/wechat-api/token";
+import { apiBase, createTokenSource, postWechatApi } from "../server";
 import type { CallbackTuple, Validation } from "./lib/callback-config";
 import { tupleKey, validateConfigText } from "./lib/callback-config";
 import { explain } from "./lib/errcodes";

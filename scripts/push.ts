@@ -2,8 +2,7 @@
 // Sends a push to a developer-server URL signed (and encrypted) exactly as WeChat does.
 import { request } from "node:http";
 import { parseArgs } from "node:util";
-import type { BodyFormat } from "../cloudfunctions/messagePush/src/http/body";
-import type { PushMode } from "../cloudfunctions/messagePush/src/http/config";
+import type { BodyFormat, PushMode } from "../server";
 import type { BuiltRequest, PushSettings } from "./lib/push-request";
 import { buildPushRequest, buildVerifyRequest, DEMO_SETTINGS } from "./lib/push-request";
 

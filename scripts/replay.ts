@@ -2,7 +2,7 @@
 // Runs the built cloud function on recorded push events, with wx-server-sdk replaced by a recorder, and
 // prints what the function would send and what it returned. No WeChat account, no network.
 import path from "node:path";
-import { isPassiveReply } from "../cloudfunctions/messagePush/src/core/passive";
+import { isPassiveReply } from "../server";
 import { parseArgs } from "node:util";
 import { listEventFiles, readEvent } from "./lib/fixtures";
 import { loadBuiltFunction } from "./lib/load-function";

@@ -2,8 +2,7 @@
 // The developer-server door on node:http: URL verification and pushes in every mode, answered by the same
 // router as the cloud function. Settings from the environment (WECHAT_TOKEN, …) or --demo.
 import { parseArgs } from "node:util";
-import { ConfigError } from "../cloudfunctions/messagePush/src/http/config";
-import { createServerFromEnv } from "../server/create-server";
+import { ConfigError, createServerFromEnv } from "../server";
 import { DEMO_SETTINGS } from "./lib/push-request";
 
 const HELP = `用法 Usage: npm run serve [-- --demo]

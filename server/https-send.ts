@@ -1,9 +1,8 @@
 import type { Send, SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
 import type { WechatApiOptions } from "./wechat-api/client";
-import { postWechatApi, WechatApiError } from "./wechat-api/client";
+import { isTokenRejected } from "../cloudfunctions/messagePush/src/core/send-errors";
+import { postWechatApi } from "./wechat-api/client";
 import type { TokenSource } from "./wechat-api/token";
-
-const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
 
 /** Self-hosted replies: POST cgi-bin/message/custom/send, the same body as the cloud call. */
 export function createHttpsSend(
@@ -21,7 +20,7 @@ export function createHttpsSend(
         return;
       } catch (error) {
         // A token revoked early (e.g. another server forced a refresh): fetch a new one and try once more.
-        if (attempt === 1 && error instanceof WechatApiError && TOKEN_REJECTED.has(error.errcode)) {
+        if (attempt === 1 && isTokenRejected(error)) {
           tokens.invalidate();
           continue;
         }

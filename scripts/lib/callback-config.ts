@@ -6,19 +6,18 @@ import path from "node:path";
 import type { ParseError } from "jsonc-parser";
 import { parse as parseJsonc, printParseErrorCode } from "jsonc-parser";
 import { z } from "zod";
+import { CUSTOMER_SERVICE_TUPLES, ROUTE_TABLE, ROUTES } from "../../server";
 
-/** msgType 1 of the legacy form = customer-service messages = these <MsgType, Event> tuples. */
-export const CUSTOMER_SERVICE_TUPLES = [
-  { msgType: "text", event: "" },
-  { msgType: "image", event: "" },
-  { msgType: "miniprogrampage", event: "" },
-  { msgType: "event", event: "user_enter_tempsession" },
-] as const;
+/** msgType 1 of the legacy form = customer-service messages = these <MsgType, Event> tuples (the route table's). */
+export { CUSTOMER_SERVICE_TUPLES };
 
-/** Pushes the docs list as routable to cloud functions (PROTOCOL.md §3–4); others are warned about. */
-export const KNOWN_MSG_TYPES = ["text", "image", "miniprogrampage", "event"] as const;
+/**
+ * Pushes routable to cloud functions: every modelled route, plus the other events the platform documents
+ * (云函数接收消息推送); others are warned about.
+ */
+export const KNOWN_MSG_TYPES = [...new Set(ROUTES.map((route) => ROUTE_TABLE[route].msgType))];
 export const KNOWN_EVENTS = [
-  "user_enter_tempsession",
+  ...ROUTES.map((route) => ROUTE_TABLE[route].event).filter((event) => event !== ""),
   "express_add_path",
   "wxa_media_check",
   "subscribe_msg_event",
@@ -32,7 +31,7 @@ export const KNOWN_EVENTS = [
   "xpay_subscribe_notify",
   "subscribe_and_unsubscribe",
   "qr_scan_scene",
-] as const;
+];
 
 /** Values that mean "fill me in"; validate warns, upload refuses. */
 const PLACEHOLDER_ENV = /^(your[-_]?env[-_]?id|环境ID|<.*>|\{\{.*\}\})$/i;

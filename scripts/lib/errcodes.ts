@@ -1,6 +1,6 @@
 // WeChat errcodes the CLIs meet, as one line a developer can act on (Probot's actionable-error idea).
 // Sources: PROTOCOL.md §4 (tcb/set|getcallbackconfig), §6 (stable_token), the global errcode list.
-import { WechatApiError, WechatTransportError } from "../../server/wechat-api/client";
+import { WechatApiError, WechatTransportError } from "../../server";
 
 const EXPLANATIONS: Record<number, string> = {
   [-1]: "微信系统繁忙，稍后重试 (system busy: try again in a minute)",

@@ -2,11 +2,7 @@
 // semantics the store relies on: `add` of an existing _id is refused (the collection's primary key), a
 // `where` matches by equality or `command.lte`, and every call resolves on a later tick so concurrent
 // callers interleave as they would over the network.
-import type {
-  DedupeCollection,
-  DedupeDatabase,
-  DedupeRecord,
-} from "../../cloudfunctions/messagePush/src/cloud/database-store";
+import type { DedupeCollection, DedupeDatabase, DedupeRecord } from "../../server";
 
 const LTE = Symbol("lte");
 interface Lte {

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import Module from "node:module";
-import type { CloudMain } from "../../cloudfunctions/messagePush/src/cloud/main";
+import type { CloudMain } from "../../server";
 import { BUILT_ENTRY, FUNCTION_DIR } from "./function";
 import type { RecordingSdk } from "./recording-sdk";
 

@@ -2,10 +2,8 @@
 // does, from the project's own signature/encrypt functions: the simulator, the tests and the benchmark
 // all agree with the server by construction.
 import { randomBytes } from "node:crypto";
-import type { PushMode } from "../../cloudfunctions/messagePush/src/http/config";
-import { signature } from "../../cloudfunctions/messagePush/src/http/signature";
-import { decodeAesKey, encrypt } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
-import type { BodyFormat } from "../../cloudfunctions/messagePush/src/http/body";
+import type { BodyFormat, PushMode } from "../../server";
+import { decodeAesKey, encrypt, signature } from "../../server";
 
 export interface PushSettings {
   token: string;

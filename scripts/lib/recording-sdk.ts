@@ -1,8 +1,7 @@
 // A stand-in for wx-server-sdk that records cloud calls instead of making them. Used by `npm run replay`
 // (installed in require's cache) and by jest (`jest.mock("wx-server-sdk", …)`): the same module boundary
 // the real SDK sits on, so the built index.js runs unchanged.
-import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
-import type { CloudSdk, WxContext } from "../../cloudfunctions/messagePush/src/cloud/sdk";
+import type { CloudSdk, SendPayload, WxContext } from "../../server";
 import type { FakeDatabase } from "./fake-database";
 import { createFakeDatabase } from "./fake-database";
 

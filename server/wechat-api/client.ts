@@ -1,6 +1,7 @@
 import type { RequestOptions } from "node:http";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { classifyFailure, isTokenRejected } from "../../cloudfunctions/messagePush/src/core/send-errors";
 
 // One HTTPS client for WeChat's server API (api.weixin.qq.com), used by the self-hosted reply path and by
 // the config CLI. node:http/https rather than fetch: the cloud runtime may be Node 16.
@@ -46,9 +47,12 @@ export function apiBase(env: Readonly<Record<string, string | undefined>> = proc
   return (env["WECHAT_API_BASE"] ?? DEFAULT_API_BASE).replace(/\/+$/, "");
 }
 
+/**
+ * Worth another attempt with the same token: the shared table says transient, and it is not the token
+ * itself that was refused (the caller refreshes it and tries again).
+ */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof WechatTransportError) return error.code === "timeout" || error.code === "network";
-  return error instanceof WechatApiError && (error.errcode === -1 || error.errcode === -1000);
+  return classifyFailure(error) === "transient" && !isTokenRejected(error);
 }
 
 export async function postWechatApi<T extends object>(

@@ -74,10 +74,3 @@ export type Inbound = {
 
 /** Any message the router can hand to a handler. */
 export type AnyMessage = PushMap[Route] | UnknownPush;
-
-export const ROUTES = [
-  "text",
-  "image",
-  "miniprogrampage",
-  "event.user_enter_tempsession",
-] as const satisfies readonly Route[];

@@ -1,5 +1,6 @@
-import type { Inbound, PushMap, Route } from "./message";
-import { ROUTES } from "./message";
+import type { Inbound, Route } from "./message";
+import type { Field } from "./routes";
+import { isRoute, ROUTE_TABLE, ROUTES } from "./routes";
 
 /** The push is not a well-formed message: `field` is where, `expected` says what should be there. */
 export class PushParseError extends Error {
@@ -13,26 +14,9 @@ export class PushParseError extends Error {
   }
 }
 
-type Field = "string" | "string?" | "id" | "id?" | "seconds";
-
-// Tied to PushMap by `satisfies`: a new Route without its validation row does not compile.
-const FIELDS = {
-  text: { Content: "string", MsgId: "id?" },
-  image: { PicUrl: "string", MediaId: "string", MsgId: "id?" },
-  miniprogrampage: {
-    MsgId: "id?",
-    Title: "string",
-    AppId: "string",
-    PagePath: "string",
-    ThumbUrl: "string",
-    ThumbMediaId: "string",
-  },
-  "event.user_enter_tempsession": { SessionFrom: "string?" },
-} as const satisfies { [R in Route]: Partial<Record<keyof PushMap[R], Field>> };
-
-/** FIELDS as lists, made once: parsing runs per push. */
+/** Each route's fields as a list, made once: parsing runs per push. */
 const FIELD_LISTS = Object.fromEntries(
-  Object.entries(FIELDS).map(([route, fields]) => [route, Object.entries<Field>(fields)]),
+  ROUTES.map((route) => [route, Object.entries<Field>(ROUTE_TABLE[route].fields)]),
 ) as Record<Route, [string, Field][]>;
 
 const EXPECTED: Record<Field, string> = {
@@ -124,10 +108,6 @@ function optionalId(input: Record<string, unknown>, name: string): string | unde
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function isRoute(key: string): key is Route {
-  return (ROUTES as readonly string[]).includes(key);
 }
 
 function describe(value: unknown): string {

@@ -1,9 +1,14 @@
+// The one table of which failures are worth a retry, used by every sender (cloud call, HTTPS) and the CLIs.
 // Whether a failed reply is worth a retry. wx-server-sdk throws CloudSDKError{errCode}; the HTTPS client
 // throws WechatApiError{errcode}. Sources: the customer-service send page
 // (miniprogram/dev/server/API/kf-mgnt/kf-message/api_sendcustommessage), the cloud errCode reference
 // (wxcloud 参考信息: -604xxx, -501xxx) and the global errcode list; see PROTOCOL.md §5.
 
 export type FailureKind = "transient" | "permanent";
+
+const TOKEN_REASON = "access token invalid (refreshed on the next attempt)";
+/** The access_token was refused: fetch a new one, then try again (self-hosted sends and the CLIs). */
+const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
 
 /** Retrying cannot help: the user, the quota or the configuration must change first. */
 const PERMANENT = new Map<number, string>([
@@ -30,8 +35,8 @@ const TRANSIENT = new Map<number, string>([
   [-604103, "cloud call system error"],
   [-601001, "WeChat system error (e.g. an answer the SDK could not read)"],
   [-501001, "CloudBase system error"],
-  [40001, "access token invalid (refreshed on the next attempt)"],
-  [40014, "access token invalid (refreshed on the next attempt)"],
+  [40001, TOKEN_REASON],
+  [40014, TOKEN_REASON],
   [42001, "access token expired (refreshed on the next attempt)"],
   [45009, "daily API quota reached (resets)"],
   [45011, "API minute quota reached"],
@@ -48,6 +53,12 @@ const NETWORK_CODES = new Set([
   "EAI_AGAIN",
   "ENOTFOUND",
 ]);
+
+/** Whether WeChat refused the access_token (a refresh, then one more try, can help). */
+export function isTokenRejected(error: unknown): boolean {
+  const errcode = errcodeOf(error);
+  return errcode !== undefined && TOKEN_REJECTED.has(errcode);
+}
 
 /** The WeChat errcode carried by an error, if any. */
 export function errcodeOf(error: unknown): number | undefined {

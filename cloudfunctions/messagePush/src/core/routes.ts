@@ -1,0 +1,75 @@
+import type { PushMap, Route } from "./message";
+
+/** How the parser checks one field. */
+export type Field = "string" | "string?" | "id" | "id?" | "seconds";
+
+/** Fields every push has; checked for all routes alike. */
+type CommonField = "ToUserName" | "FromUserName" | "CreateTime" | "BusinessId" | "MsgType" | "Event";
+
+interface RouteRow<R extends Route> {
+  /** The <MsgType, Event> tuple the platform routes on (callback config, console). */
+  msgType: R extends `event.${string}` ? "event" : R;
+  event: R extends `event.${infer E}` ? E : "";
+  /** In legacy msgType 1 (客服消息), the customer-service pushes. */
+  customerService: boolean;
+  /** For people: the README table, CLI messages. */
+  label: string;
+  /** Every field of the route's message but the common ones: a new field without its row fails to compile. */
+  fields: { [K in Exclude<keyof PushMap[R], CommonField>]-?: Field };
+}
+
+/**
+ * The one table of modelled pushes. The parser validates by it, the route list and the callback-config
+ * tuples come from it, and a test checks the README lists it. `satisfies` ties it to PushMap: a Route
+ * without its row, or a row whose MsgType/Event disagree with the route's name, does not compile.
+ * Source: developers.weixin.qq.com/miniprogram/dev/framework/open-ability/customer-message/receive.html
+ */
+export const ROUTE_TABLE = {
+  text: {
+    msgType: "text",
+    event: "",
+    customerService: true,
+    label: "文本 text",
+    fields: { Content: "string", MsgId: "id?" },
+  },
+  image: {
+    msgType: "image",
+    event: "",
+    customerService: true,
+    label: "图片 image",
+    fields: { PicUrl: "string", MediaId: "string", MsgId: "id?" },
+  },
+  miniprogrampage: {
+    msgType: "miniprogrampage",
+    event: "",
+    customerService: true,
+    label: "小程序卡片 mini-program card",
+    fields: {
+      MsgId: "id?",
+      Title: "string",
+      AppId: "string",
+      PagePath: "string",
+      ThumbUrl: "string",
+      ThumbMediaId: "string",
+    },
+  },
+  "event.user_enter_tempsession": {
+    msgType: "event",
+    event: "user_enter_tempsession",
+    customerService: true,
+    label: "进入客服会话 user entered the chat",
+    fields: { SessionFrom: "string?" },
+  },
+} as const satisfies { [R in Route]: RouteRow<R> };
+
+/** Every modelled route, in the table's order. */
+export const ROUTES = Object.keys(ROUTE_TABLE) as Route[];
+
+/** The <MsgType, Event> tuples that legacy msgType 1 (客服消息) stands for. */
+export const CUSTOMER_SERVICE_TUPLES = ROUTES.filter((route) => ROUTE_TABLE[route].customerService).map(
+  (route) => ({ msgType: ROUTE_TABLE[route].msgType, event: ROUTE_TABLE[route].event }),
+);
+
+export function isRoute(key: string): key is Route {
+  return Object.prototype.hasOwnProperty.call(ROUTE_TABLE, key);
+}
