@@ -4,6 +4,9 @@
 import { XMLParser } from "fast-xml-parser";
 import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
 import { createBot } from "../../cloudfunctions/messagePush/src/bot";
+import { createApp } from "../../cloudfunctions/messagePush/src/core/app";
+import { createRouter } from "../../cloudfunctions/messagePush/src/core/router";
+import { createHttpHandler } from "../../cloudfunctions/messagePush/src/http/handle";
 import { loadHttpConfig } from "../../cloudfunctions/messagePush/src/http/config";
 import { renderPassiveReply } from "../../cloudfunctions/messagePush/src/http/passive-reply";
 import { decodeAesKey } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
@@ -141,4 +144,43 @@ test("the encrypted reply reproduces the documented JSON example (Encrypt ELGduP
     TimeStamp: 1713424427,
     Nonce: "415670741",
   });
+});
+
+test("a transfer decided after the deadline cannot be the answer: success, and a log line says so", async () => {
+  const lines: string[] = [];
+  const log = {
+    info: (m: string) => void lines.push(m),
+    warn: (m: string) => void lines.push(m),
+    error: (m: string) => void lines.push(m),
+  };
+  const handle = createHttpHandler({
+    app: createApp({
+      router: createRouter().hears(/人工/, async ({ reply }) => {
+        await new Promise((resolve) => setTimeout(resolve, 80));
+        return reply.transfer();
+      }),
+      log,
+    }),
+    config: { ...loadHttpConfig(DEMO_ENV), budgetMs: 30 },
+    log,
+    send: () => Promise.resolve(),
+  });
+  const message = {
+    ToUserName: "gh_x",
+    FromUserName: "o-late",
+    CreateTime: 1714112445,
+    MsgType: "text",
+    Content: "人工",
+    MsgId: "6054768590064718888",
+  };
+  const built = buildPushRequest({ message, mode: "secure", format: "json", settings: DEMO_SETTINGS });
+  const answer = await handle({
+    method: "POST",
+    query: built.query,
+    headers: built.headers,
+    body: built.body,
+  });
+  expect(answer).toMatchObject({ status: 200, body: "success" });
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  expect(lines.join("\n")).toContain("passive reply missed the deadline");
 });
