@@ -6,7 +6,11 @@
 import { build } from "esbuild";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { digestLine } from "./lib/freshness";
 import { BUILT_ENTRY, HTTP_DOOR_ENTRY, SOURCE_ENTRY } from "./lib/function";
+
+/** Marks a build with wx-server-sdk inlined: local replay cannot swap the SDK in such a build. */
+export const BUNDLED_SDK_MARK = "// build: --bundle-sdk (wx-server-sdk inlined)";
 
 export interface BuildOptions {
   outfile?: string;
@@ -37,7 +41,9 @@ async function bundle(entry: string, outfile: string, bundleSdk: boolean): Promi
     minify: bundleSdk,
     legalComments: "none",
     logLevel: "warning",
-    banner: { js: "// Built from src/ by `npm run build`. Do not edit: change src/ and rebuild." },
+    banner: {
+      js: `// Built from src/ by \`npm run build\`. Do not edit: change src/ and rebuild.\n${digestLine()}\n${bundleSdk ? BUNDLED_SDK_MARK : ""}`,
+    },
   });
 }
 

@@ -132,18 +132,25 @@ async function upload(
   options: { dryRun: boolean; timeoutMs: number },
   io: Io,
 ): Promise<number> {
-  if (validation.placeholders.length > 0) {
-    io.err(
-      `✗ 不能上传占位符 env (refusing to upload a placeholder env): ${validation.placeholders.join(", ")}`,
-    );
-    return 1;
-  }
   const body = requestBody(validation);
   if (options.dryRun) {
+    // A dry run needs nothing: no credentials, no real env. It shows what would go out, placeholder and all.
     io.out(`\nPOST ${apiBase()}/tcb/setcallbackconfig?access_token=<由 stable_token 获取 from stable_token>`);
     io.out(JSON.stringify(body, null, 2));
+    if (validation.placeholders.length > 0)
+      io.out(
+        `(env 仍是占位符 ${validation.placeholders.join(", ")}：真正上传前设置 CLOUDBASE_ENV_ID 或改配置文件 ` +
+          "still a placeholder env: set CLOUDBASE_ENV_ID or edit the file before a real upload)",
+      );
     io.out("(--dry-run：未发送 nothing sent)");
     return 0;
+  }
+  if (validation.placeholders.length > 0) {
+    io.err(
+      `✗ 不能上传占位符 env (refusing to upload a placeholder env): ${validation.placeholders.join(", ")}\n` +
+        "  设置 CLOUDBASE_ENV_ID=你的环境ID，或在配置文件中填写 env (set CLOUDBASE_ENV_ID or fill in env)",
+    );
+    return 1;
   }
   const api = connect(options.timeoutMs, io);
   if (api === undefined) return 2;

@@ -3,10 +3,17 @@
 import path from "node:path";
 import { checkFunction } from "./lib/check-function";
 import { FUNCTION_DIR } from "./lib/function";
+import { summarise, typeErrors } from "./lib/typecheck";
 
 export function main(argv: readonly string[]): number {
   const folder = path.resolve(argv[0] ?? FUNCTION_DIR);
-  const { problems, openapiCalls } = checkFunction(folder);
+  const { problems, warnings, openapiCalls } = checkFunction(folder);
+  const errors = typeErrors();
+  if (errors.length > 0)
+    problems.push(
+      `类型检查未通过 ${errors.length} 个错误 (does not type-check):\n${summarise(errors).join("\n")}`,
+    );
+  for (const warning of warnings) console.warn(`⚠ ${warning}`);
   const name = path.relative(process.cwd(), folder);
   if (problems.length > 0) {
     for (const problem of problems) console.error(`✗ ${problem}`);

@@ -7,6 +7,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildFunction } from "./build";
 import { defaultEnv, validateConfigText } from "./lib/callback-config";
+import { summarise, typeErrors } from "./lib/typecheck";
 import { checkFunction } from "./lib/check-function";
 import { FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
 
@@ -47,7 +48,13 @@ export function main(argv: readonly string[]): Promise<number> {
     await buildFunction();
 
     console.log("2/5 检查云函数目录 check the function folder");
-    const { problems } = checkFunction(FUNCTION_DIR);
+    const { problems, warnings } = checkFunction(FUNCTION_DIR);
+    for (const warning of warnings) console.warn(`  ⚠ ${warning}`);
+    const errors = typeErrors();
+    if (errors.length > 0)
+      problems.push(
+        `类型检查未通过，拒绝部署 ${errors.length} 个错误 (does not type-check; not deploying):\n${summarise(errors).join("\n")}`,
+      );
     const validation = validateConfigText(
       fs.readFileSync(path.join(ROOT, "temp-cloud-callback-config.json"), "utf8"),
       { root: ROOT },

@@ -6,6 +6,8 @@ import path from "node:path";
 
 export interface CheckResult {
   problems: string[];
+  /** Deployable, but worth knowing (e.g. what an upload would carry besides the function). */
+  warnings: string[];
   /** The cloud calls the bundle makes, e.g. "customerServiceMessage.send". */
   openapiCalls: string[];
 }
@@ -14,6 +16,7 @@ const INSTALL_HOOKS = ["preinstall", "install", "postinstall", "prepare"];
 
 export function checkFunction(folder: string): CheckResult {
   const problems: string[] = [];
+  const warnings: string[] = [];
   const name = path.basename(folder);
   const file = (relative: string) => path.join(folder, relative);
   if (fs.existsSync(file("index.ts"))) {
@@ -77,7 +80,17 @@ export function checkFunction(folder: string): CheckResult {
       );
     }
   }
-  return { problems, openapiCalls };
+  // DevTools habits: `npm install` in the function folder (for local debugging) leaves these behind.
+  if (fs.existsSync(file("node_modules")))
+    warnings.push(
+      `${name}/node_modules 存在：「上传并部署：所有文件」会把它一起上传；建议用「云端安装依赖」，本地测试不需要它 ` +
+        "(an upload of all files would carry it; the tests never use it)",
+    );
+  if (fs.existsSync(file("package-lock.json")))
+    warnings.push(
+      `${name}/package-lock.json 存在：云端安装依赖会按它锁定的版本安装；不需要可删除 (the cloud install will follow this lock file)`,
+    );
+  return { problems, warnings, openapiCalls };
 }
 
 function readJson(file: string, problems: string[], name: string): Record<string, unknown> | undefined {

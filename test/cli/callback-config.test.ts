@@ -282,3 +282,15 @@ describe("upload and pull against the fake WeChat API", () => {
     expect(matching.stdout).toContain("the live config matches");
   }, 60_000);
 });
+
+test("upload --dry-run works on the shipped file with no environment at all, and prints the body", async () => {
+  const run = await runCli(["upload", "--dry-run"], {
+    WECHAT_APPID: undefined,
+    WECHAT_APPSECRET: undefined,
+    CLOUDBASE_ENV_ID: undefined,
+  });
+  expect(run.code).toBe(0);
+  expect(run.stdout).toContain("tcb/setcallbackconfig");
+  expect(run.stdout).toContain('"msgType": "text"');
+  expect(run.stdout).toContain("still a placeholder env");
+});

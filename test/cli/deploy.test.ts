@@ -100,6 +100,7 @@ describe("check:function", () => {
   test("the built function is deployable and declares every cloud call it makes", () => {
     expect(checkFunction(FUNCTION_DIR)).toEqual({
       problems: [],
+      warnings: [],
       openapiCalls: ["customerServiceMessage.send", "customerServiceMessage.setTyping"],
     });
   });
