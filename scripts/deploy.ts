@@ -1,7 +1,7 @@
 // Usage: npm run deploy [-- --dry-run]
 // Builds, validates and deploys the cloud function with @cloudbase/cli, then checks that it really
 // deployed: tcb has been seen to exit 0 after printing 函数部署失败.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -43,11 +43,13 @@ export function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const dryRun = values["dry-run"] === true;
+    const began = Date.now();
+    const elapsed = () => `[${((Date.now() - began) / 1000).toFixed(1)} s]`;
 
-    console.log("1/5 构建 build");
+    console.log(`1/5 构建 build ${elapsed()}`);
     await buildFunction();
 
-    console.log("2/5 检查云函数目录 check the function folder");
+    console.log(`2/5 检查云函数目录 check the function folder ${elapsed()}`);
     const { problems, warnings } = checkFunction(FUNCTION_DIR);
     for (const warning of warnings) console.warn(`  ⚠ ${warning}`);
     const errors = typeErrors();
@@ -66,7 +68,7 @@ export function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
 
-    console.log("3/5 环境与凭证 environment and credentials");
+    console.log(`3/5 环境与凭证 environment and credentials ${elapsed()}`);
     const envId = defaultEnv({ root: ROOT });
     const keyId = process.env["TCB_API_KEY_ID"] || process.env["TENCENTCLOUD_SECRETID"];
     const key = process.env["TCB_API_KEY"] || process.env["TENCENTCLOUD_SECRETKEY"];
@@ -100,26 +102,23 @@ export function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
 
-    console.log("4/5 登录并部署 log in and deploy");
+    console.log(`4/5 登录并部署 log in and deploy ${elapsed()} (tcb 的输出如下 tcb says:)`);
     for (const [index, step] of steps.entries()) {
       const label = (step.shown.length > 0 ? step.shown : step.args).join(" ");
-      const run = spawnSync(tcb, step.args, {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 10 * 60_000,
-        env: process.env,
-      });
-      const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+      if (index === 2) console.log(`5/5 核对函数状态 verify the deployed function ${elapsed()}`);
+      console.log(`  → tcb ${label}`);
+      const started = Date.now();
+      const run = await streamTcb(tcb, step.args, [keyId, key]);
+      const output = run.output;
       // tcb may exit 0 after a failure: read what it said too.
       const failed = run.status !== 0 || /失败|fail(ed|ure)?\b|error/i.test(output);
-      if (index === 2) console.log("5/5 核对函数状态 verify the deployed function");
       if (failed || (index === 2 && !output.includes(FUNCTION_NAME))) {
         console.error(
           `✗ tcb ${label} 失败 (failed, exit ${String(run.status)}):\n${redact(output, [keyId, key])}`,
         );
         return 1;
       }
-      console.log(`  ✓ tcb ${label}`);
+      console.log(`  ✓ tcb ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
     console.log(`✓ ${FUNCTION_NAME} 已部署到 deployed to ${env}`);
     console.log(
@@ -130,6 +129,41 @@ export function main(argv: readonly string[]): Promise<number> {
         "  (the timeout is 5 s from cloudbaserc.json; after a DevTools upload, check it in the console.)",
     );
     return 0;
+  });
+}
+
+/**
+ * Runs tcb with its output streamed as it comes (a deploy can take minutes: silence looks like a hang),
+ * each line indented and with the secrets masked, and collected for the failure check.
+ */
+function streamTcb(
+  tcb: string,
+  args: readonly string[],
+  secrets: readonly (string | undefined)[],
+): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(tcb, args, { cwd: ROOT, env: process.env });
+    let output = "";
+    let pending = "";
+    const timer = setTimeout(() => child.kill(), 10 * 60_000);
+    const take = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      output += text;
+      pending += text;
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) if (line.trim() !== "") console.log(`    │ ${redact(line, secrets)}`);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
+    child.on("error", (error) => {
+      output += String(error);
+    });
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      if (pending.trim() !== "") console.log(`    │ ${redact(pending, secrets)}`);
+      resolve({ status, output });
+    });
   });
 }
 

@@ -4,6 +4,7 @@ import { request } from "node:http";
 import { parseArgs } from "node:util";
 import type { BodyFormat, PushMode } from "../server";
 import type { BuiltRequest, PushSettings } from "./lib/push-request";
+import { swallowedByNpm } from "./lib/npm-flags";
 import { buildPushRequest, buildVerifyRequest, DEMO_SETTINGS } from "./lib/push-request";
 
 const HELP = `用法 Usage: npm run push -- <类型 kind> [内容 content] [options]
@@ -45,6 +46,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (values.help === true || kind === undefined) {
     console.log(HELP);
     return values.help === true ? 0 : 2;
+  }
+  const swallowed = values.demo ? undefined : swallowedByNpm("demo", "push");
+  if (swallowed !== undefined) {
+    console.error(swallowed);
+    return 2;
   }
   const settings = values.demo ? DEMO_SETTINGS : settingsFromEnv();
   if (settings === undefined) {

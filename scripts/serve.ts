@@ -3,6 +3,7 @@
 // router as the cloud function. Settings from the environment (WECHAT_TOKEN, …) or --demo.
 import { parseArgs } from "node:util";
 import { ConfigError, createServerFromEnv } from "../server";
+import { swallowedByNpm } from "./lib/npm-flags";
 import { DEMO_SETTINGS } from "./lib/push-request";
 
 const HELP = `用法 Usage: npm run serve [-- --demo]
@@ -38,6 +39,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (values.help === true) {
     console.log(HELP);
     return 0;
+  }
+  const swallowed = values.demo ? undefined : swallowedByNpm("demo", "serve");
+  if (swallowed !== undefined) {
+    console.error(swallowed);
+    return 2;
   }
   const env: Record<string, string | undefined> = values.demo
     ? {

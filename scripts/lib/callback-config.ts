@@ -274,8 +274,30 @@ function jsonSyntaxMessage(text: string, error: unknown): string {
   const before = text.slice(0, first.offset);
   const line = before.split("\n").length;
   const column = first.offset - before.lastIndexOf("\n");
-  return `JSON 语法错误，第 ${line} 行第 ${column} 列 (syntax error at line ${line}, column ${column}): ${printParseErrorCode(first.error)}`;
+  const code = printParseErrorCode(first.error);
+  const found = text.charAt(first.offset);
+  const hint = FULL_WIDTH.test(found)
+    ? `：这里是全角字符「${found}」，JSON 只认半角的 " , : (a full-width character; JSON needs ASCII quotes and commas)`
+    : (SYNTAX_HINTS[code] ?? "");
+  return `JSON 语法错误，第 ${line} 行第 ${column} 列${hint} (syntax error at line ${line}, column ${column}: ${code})`;
 }
+
+/** Full-width punctuation an input method leaves in JSON: “ ” ， ： ｛ ｝ etc. */
+const FULL_WIDTH = /[\u201c\u201d\u2018\u2019\uff0c\uff1a\uff5b\uff5d\uff3b\uff3d\u3001]/;
+
+/** jsonc-parser's codes, said for people. */
+const SYNTAX_HINTS: Record<string, string> = {
+  InvalidSymbol: "：这里有不该出现的字符 (an unexpected character)",
+  ValueExpected: "：这里缺少一个值（多余的逗号？）(a value is missing: a trailing comma?)",
+  PropertyNameExpected: "：这里应是带双引号的字段名（多余的逗号？）(a quoted property name is expected)",
+  ColonExpected: "：字段名后缺少冒号 (a colon is missing after the name)",
+  CommaExpected: "：两项之间缺少逗号 (a comma is missing between two items)",
+  CloseBraceExpected: "：缺少 } (a closing brace is missing)",
+  CloseBracketExpected: "：缺少 ] (a closing bracket is missing)",
+  EndOfFileExpected: "：文件在这里之后还有多余内容 (extra content after the end)",
+  UnexpectedEndOfString: "：字符串没有结束的双引号 (a string is not closed)",
+  InvalidCommentToken: "：JSON 不允许注释 (comments are not allowed)",
+};
 
 function jsonPath(segments: readonly PropertyKey[]): string {
   if (segments.length === 0) return "(root)";

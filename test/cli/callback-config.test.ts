@@ -89,7 +89,8 @@ describe("validate", () => {
   });
 
   test.each([
-    ["invalid.syntax.json", "(file)", "第 5 行第 3 列"],
+    ["invalid.syntax.json", "(file)", "第 5 行第 3 列：这里缺少一个值（多余的逗号？）"],
+    ["invalid.full-width-quote.json", "(file)", "全角字符「“」"],
     ["invalid.no-callbacks.json", "callbacks", "缺少此字段"],
     ["invalid.enable-string.json", "enable", "应为 true 或 false"],
     ["invalid.legacy-msgtype-2.json", "callbacks[0]", "msgType: 1"],

@@ -54,6 +54,10 @@ describe("npm run deploy", () => {
     ]);
     expect(output).toContain("已部署到 deployed to prod-1a2b3c");
     expect(output).toContain("-604101");
+    // Progress: each step with the time so far, tcb's own lines streamed, each tcb call timed.
+    expect(output).toMatch(/4\/5 登录并部署 log in and deploy \[\d+\.\d s\]/);
+    expect(output).toContain("    │ ✔ [messagePush] 云函数部署成功！");
+    expect(output).toMatch(/✓ tcb fn deploy messagePush .* \(\d+\.\d s\)/);
     expect(output).not.toContain(SECRET_ID);
     expect(output).not.toContain(SECRET_KEY);
   }, 60_000);

@@ -65,3 +65,15 @@ test("push explains its usage and refuses unknown kinds", () => {
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain('未知类型 unknown kind "voice"');
 });
+
+test("`npm run serve --demo` (without --) says to write `-- --demo`, not that WECHAT_TOKEN is missing", () => {
+  const run = spawnSync(TSX, ["scripts/serve.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, npm_config_demo: "true", WECHAT_TOKEN: undefined },
+  });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain("npm run serve -- --demo");
+  expect(run.stderr).not.toContain("WECHAT_TOKEN");
+});

@@ -46,7 +46,10 @@ export function loadHttpConfig(env: Readonly<Record<string, string | undefined>>
   let aesKey: Buffer | undefined;
   if (encodingAESKey !== undefined && encodingAESKey !== "") {
     if (!/^[A-Za-z0-9]{43}$/.test(encodingAESKey)) {
-      problems.push("WECHAT_ENCODING_AES_KEY 须为 43 位英文或数字 (43 letters or digits)");
+      problems.push(
+        `WECHAT_ENCODING_AES_KEY 须为 43 位英文或数字，当前是 ${encodingAESKey.length} 个字符` +
+          ` (must be 43 letters or digits; got ${encodingAESKey.length} characters)`,
+      );
     } else {
       aesKey = decodeAesKey(encodingAESKey);
     }
