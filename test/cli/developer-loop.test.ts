@@ -1,7 +1,7 @@
 // The loop a new mini-program developer lives: edit a handler → replay → test → check before upload, in a
 // temporary copy of the repository (its own src/, build and fixtures; node_modules linked), as child
 // processes, exactly as the commands are typed.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -191,3 +191,37 @@ test("`npm install` inside the function folder: check:function warns, and the te
   expect(jest.all).toMatch(/Tests:\s+\d+ passed, \d+ total/);
   expect(jest.code).toBe(0);
 }, 120_000);
+
+test("`npm run dev` replays at start and again when a fixture changes", async () => {
+  const child = spawn(
+    path.join(sandbox, "node_modules", ".bin", "tsx"),
+    ["scripts/dev.ts", "test/fixtures/events/text.json"],
+    {
+      cwd: sandbox,
+    },
+  );
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const seen = (count: number) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`dev did not replay ${count}×:\n${output}`)), 30_000);
+      const check = () => {
+        if ((output.match(/重放 1 个事件/g) ?? []).length >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      child.stdout.on("data", check);
+      check();
+    });
+  try {
+    await seen(1);
+    const fixture = path.join(sandbox, "test/fixtures/events/text.json");
+    fs.writeFileSync(fixture, fs.readFileSync(fixture, "utf8").replace('"测试"', '"改过的"'));
+    await seen(2);
+    expect(output).toContain("watching for changes");
+  } finally {
+    child.kill("SIGTERM");
+  }
+}, 60_000);
