@@ -116,3 +116,18 @@ router.onError((error, ctx) => {
   void route;
   void ctx.openid;
 });
+
+// Notifications are not conversations: no reply; their payloads are typed.
+router.on("event.wxa_media_check", (ctx) => {
+  const suggest: string = ctx.message.result.suggest;
+  const label: number = ctx.message.result.label;
+  const traceId: string = ctx.message.trace_id;
+  void [suggest, label, traceId];
+  // @ts-expect-error a media-check handler has no reply
+  void ctx.reply;
+});
+router.on("event.subscribe_msg_change_event", ({ message }) => {
+  // List is always an array for handlers, whatever shape the push had.
+  const first: string | undefined = message.List[0]?.TemplateId;
+  void first;
+});

@@ -32,14 +32,36 @@ export function serializeMessage(message: Readonly<Record<string, unknown>>, for
     // URL pushes carry MsgId as a bare 64-bit integer, which JSON.stringify cannot write from a number.
     return JSON.stringify(message).replace(/"MsgId":"(\d+)"/, '"MsgId":$1');
   }
-  const fields = Object.entries(message)
+  // XML nests what JSON writes at the top: a subscription event's List sits in <SubscribeMsg…Event>.
+  const wrapper = SUBSCRIBE_WRAPPERS[String(message["Event"])];
+  const record =
+    wrapper !== undefined && message["List"] !== undefined
+      ? { ...message, List: undefined, [wrapper]: { List: message["List"] } }
+      : message;
+  return `<xml>${xmlFields(record)}</xml>`;
+}
+
+const SUBSCRIBE_WRAPPERS: Record<string, string> = {
+  subscribe_msg_popup_event: "SubscribeMsgPopupEvent",
+  subscribe_msg_change_event: "SubscribeMsgChangeEvent",
+  subscribe_msg_sent_event: "SubscribeMsgSentEvent",
+};
+
+/** Elements for a record: objects nest, arrays repeat the element, as WeChat's XML pushes do. */
+function xmlFields(record: Readonly<Record<string, unknown>>): string {
+  return Object.entries(record)
     .filter(([, value]) => value !== undefined)
-    .map(([name, value]) =>
-      typeof value === "number" || (name === "MsgId" && /^\d+$/.test(String(value)))
+    .flatMap(([name, value]) =>
+      Array.isArray(value) ? value.map((item) => [name, item] as const) : [[name, value] as const],
+    )
+    .map(([name, value]) => {
+      if (typeof value === "object" && value !== null)
+        return `<${name}>${xmlFields(value as Record<string, unknown>)}</${name}>`;
+      return typeof value === "number" || (name === "MsgId" && /^\d+$/.test(String(value)))
         ? `<${name}>${String(value)}</${name}>`
-        : `<${name}><![CDATA[${String(value).replace(/]]>/g, "]]]]><![CDATA[>")}]]></${name}>`,
-    );
-  return `<xml>${fields.join("")}</xml>`;
+        : `<${name}><![CDATA[${String(value).replace(/]]>/g, "]]]]><![CDATA[>")}]]></${name}>`;
+    })
+    .join("");
 }
 
 export function buildPushRequest(options: {

@@ -295,3 +295,19 @@ test("upload --dry-run works on the shipped file with no environment at all, and
   expect(run.stdout).toContain('"msgType": "text"');
   expect(run.stdout).toContain("still a placeholder env");
 });
+
+test("the notification tuples from the route table validate without warnings, and upload sends them", async () => {
+  const validated = await runInProcess("validate", fixture("valid.notifications.json"));
+  expect(validated.code).toBe(0);
+  expect(validated.stderr).toBe("");
+  const dry = await runCli(["upload", fixture("valid.notifications.json"), "--dry-run"], {});
+  expect(dry.code).toBe(0);
+  for (const event of [
+    "wxa_media_check",
+    "subscribe_msg_popup_event",
+    "subscribe_msg_change_event",
+    "subscribe_msg_sent_event",
+  ])
+    expect(dry.stdout).toContain(`"event": "${event}"`);
+  expect(dry.stdout).toContain('"event": "user_enter_tempsession"');
+});

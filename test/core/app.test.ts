@@ -182,3 +182,56 @@ describe("a dedupe store outage", () => {
     expect(sent).toEqual([]);
   });
 });
+
+describe("notifications: keys that fit each push, no reply", () => {
+  const media = (trace_id: string) => ({
+    ToUserName: "wx1",
+    FromUserName: "o-user",
+    CreateTime: 100,
+    MsgType: "event",
+    Event: "wxa_media_check",
+    appid: "wx1",
+    trace_id,
+    version: 2,
+    result: { suggest: "risky", label: 20002 },
+  });
+  const popup = (status: string) => ({
+    ToUserName: "gh",
+    FromUserName: "o-user",
+    CreateTime: "100",
+    MsgType: "event",
+    Event: "subscribe_msg_popup_event",
+    List: { TemplateId: "T1", SubscribeStatusString: status, PopupScene: "0" },
+  });
+
+  function counting() {
+    const seen: string[] = [];
+    const router = createRouter()
+      .on("event.wxa_media_check", ({ message }) => void seen.push(message.trace_id))
+      .on("event.subscribe_msg_popup_event", (ctx) => {
+        seen.push(ctx.message.List.map((item) => item.SubscribeStatusString).join());
+        // Not a conversation: there is no reply to call.
+        expect("reply" in ctx).toBe(false);
+      });
+    return { seen, app: createApp({ router }) };
+  }
+
+  test("two media-check results of one user in one second (different trace_id) are both handled; a retry is not", async () => {
+    const { seen, app } = counting();
+    const { sent, ports } = recorder();
+    expect(await app.handle(media("trace-a"), ports)).toMatchObject({ status: "handled" });
+    expect(await app.handle(media("trace-b"), ports)).toMatchObject({ status: "handled" });
+    expect(await app.handle(media("trace-a"), ports)).toMatchObject({ status: "duplicate" });
+    expect(seen).toEqual(["trace-a", "trace-b"]);
+    expect(sent).toEqual([]);
+  });
+
+  test("two different subscription events of one user in one second are both handled; a retry is not", async () => {
+    const { seen, app } = counting();
+    const { ports } = recorder();
+    await app.handle(popup("accept"), ports);
+    await app.handle(popup("reject"), ports);
+    expect(await app.handle(popup("accept"), ports)).toMatchObject({ status: "duplicate" });
+    expect(seen).toEqual(["accept", "reject"]);
+  });
+});

@@ -86,12 +86,12 @@ describe("parsePush", () => {
     const raw = {
       ...base,
       MsgType: "event",
-      Event: "wxa_media_check",
-      trace_id: "t",
+      Event: "express_add_path",
+      Status: "ok",
     };
     expect(parsePush(raw)).toEqual({
       route: "unknown",
-      message: { ...base, MsgType: "event", Event: "wxa_media_check", raw },
+      message: { ...base, MsgType: "event", Event: "express_add_path", raw },
     });
     expect(parsePush({ ...base, MsgType: "voice", MsgId: "9" })).toMatchObject({
       route: "unknown",
@@ -149,6 +149,86 @@ describe("parsePush", () => {
     expect(parsePush({ ...base, MsgType: "text", Content: "c" })).toEqual({
       route: "text",
       message: { ...base, MsgType: "text", Content: "c" },
+    });
+  });
+
+  describe("notifications", () => {
+    const media = {
+      ...base,
+      MsgType: "event",
+      Event: "wxa_media_check",
+      appid: "wx1",
+      trace_id: "t-1",
+      version: 2,
+      result: { suggest: "risky", label: "20002" },
+      detail: { strategy: "content_model", errcode: 0, prob: "90" },
+    };
+
+    test("a media-check result is typed, numbers written as text read as numbers, detail always a list", () => {
+      expect(parsePush(media)).toEqual({
+        route: "event.wxa_media_check",
+        message: {
+          ...base,
+          MsgType: "event",
+          Event: "wxa_media_check",
+          appid: "wx1",
+          trace_id: "t-1",
+          version: 2,
+          result: { suggest: "risky", label: 20002 },
+          detail: [{ strategy: "content_model", errcode: 0, prob: 90 }],
+        },
+      });
+    });
+
+    test.each<[string, Record<string, unknown>, string]>([
+      ["no trace_id", { ...media, trace_id: undefined }, "trace_id"],
+      ["result as a string", { ...media, result: "risky" }, "result"],
+      [
+        "a result label that is not a number",
+        { ...media, result: { suggest: "pass", label: "x" } },
+        "result.label",
+      ],
+      ["a detail without strategy", { ...media, detail: [{ errcode: 0 }] }, "detail[0].strategy"],
+    ])("a media-check result with %s is malformed, naming %s", (_label, input, field) => {
+      expect(parseError(input).field).toBe(field);
+    });
+
+    const popup = (List: unknown, extra: Record<string, unknown> = {}) => ({
+      ...base,
+      CreateTime: "1620973045",
+      MsgType: "event",
+      Event: "subscribe_msg_popup_event",
+      List,
+      ...extra,
+    });
+    const item = { TemplateId: "T1", SubscribeStatusString: "accept", PopupScene: 0 };
+
+    test("List as one object or as an array gives the handler the same array; CreateTime may be text", () => {
+      const one = parsePush(popup(item));
+      const many = parsePush(popup([item]));
+      expect(one).toEqual(many);
+      expect(one.message).toMatchObject({
+        CreateTime: 1620973045,
+        List: [{ TemplateId: "T1", SubscribeStatusString: "accept", PopupScene: "0" }],
+      });
+    });
+
+    test("the XML shape (List nested in SubscribeMsgPopupEvent) reads the same", () => {
+      const xml = { ...popup(undefined), SubscribeMsgPopupEvent: { List: item } };
+      delete (xml as Record<string, unknown>)["List"];
+      expect(parsePush(xml)).toEqual(parsePush(popup([item])));
+    });
+
+    test.each<[string, unknown, string]>([
+      ["no List", undefined, "List"],
+      ["an item without TemplateId", [{ SubscribeStatusString: "accept" }], "List[0].TemplateId"],
+      [
+        "a status that is an object",
+        [{ TemplateId: "T", SubscribeStatusString: {} }],
+        "List[0].SubscribeStatusString",
+      ],
+    ])("a subscription event with %s is malformed, naming %s", (_label, List, field) => {
+      expect(parseError(popup(List)).field).toBe(field);
     });
   });
 });

@@ -1,15 +1,28 @@
+import { createHash } from "node:crypto";
 import type { AnyMessage } from "./message";
+import { isRoute, ROUTE_TABLE } from "./routes";
 import type { PassiveReply } from "./passive";
 
 /**
  * The identity of a push across WeChat's retries: MsgId when the push has one, else
- * FromUserName + CreateTime + MsgType/Event, as the platform recommends:
+ * FromUserName + CreateTime + MsgType/Event (plus what a notification says), as the platform recommends:
  * 「有msgid的消息推荐使用msgid排重。事件类型消息推荐使用FromUserName + CreateTime 排重」.
  */
 export function dedupeKey(message: AnyMessage): string {
   if ("MsgId" in message && message.MsgId !== undefined) return `msg:${message.MsgId}`;
   const kind = "Event" in message && message.Event !== undefined ? message.Event : message.MsgType;
-  return `from:${message.FromUserName}:${message.CreateTime}:${kind}`;
+  const base = `from:${message.FromUserName}:${message.CreateTime}:${kind}`;
+  // Notifications name what tells two of them apart (a media check's trace_id; what a subscription event
+  // says): several of one user in one second are normal and must not merge.
+  const route = message.MsgType === "event" ? `event.${kind}` : kind;
+  const by = isRoute(route) ? (ROUTE_TABLE[route] as { dedupeBy?: readonly string[] }).dedupeBy : undefined;
+  if (by === undefined) return base;
+  const fields = message as unknown as Record<string, unknown>;
+  return `${base}:${by.map((field) => (typeof fields[field] === "string" ? fields[field] : digest(JSON.stringify(fields[field])))).join(":")}`;
+}
+
+function digest(text: string): string {
+  return createHash("sha1").update(text).digest("hex").slice(0, 16);
 }
 
 /**

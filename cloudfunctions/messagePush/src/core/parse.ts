@@ -25,7 +25,16 @@ const EXPECTED: Record<Field, string> = {
   id: "a string or a safe integer",
   "id?": "a string, a safe integer or absent",
   seconds: "a non-negative integer (seconds)",
+  int: "an integer (or one written as text)",
+  "media-result": "an object {suggest, label}",
+  "media-detail": "an array of {strategy, errcode, …}",
+  "subscribe-list": "a List of {TemplateId, …} (one object or an array)",
 };
+
+type Structured = "int" | "media-result" | "media-detail" | "subscribe-list";
+type Flat = Exclude<Field, Structured>;
+const STRUCTURED = new Set<Field>(["int", "media-result", "media-detail", "subscribe-list"]);
+const isStructured = (kind: Field): kind is Structured => STRUCTURED.has(kind);
 
 /**
  * Turns a raw push (the cloud event, or a decoded HTTP body) into a typed message.
@@ -63,7 +72,7 @@ export function parsePush(input: unknown): Inbound {
   if (event !== undefined) checked["Event"] = event;
   if (businessId !== undefined) checked["BusinessId"] = businessId;
   for (const [name, kind] of FIELD_LISTS[key]) {
-    const value = read(input, name, kind);
+    const value = isStructured(kind) ? readStructured(input, name, kind) : read(input, name, kind);
     if (value !== undefined) checked[name] = value;
   }
   // Sound: every field of PushMap[key] was read and checked against FIELDS[key] just above,
@@ -74,8 +83,8 @@ export function parsePush(input: unknown): Inbound {
 function read(input: Record<string, unknown>, name: string, kind: "string"): string;
 function read(input: Record<string, unknown>, name: string, kind: "seconds"): number;
 function read(input: Record<string, unknown>, name: string, kind: "id"): string;
-function read(input: Record<string, unknown>, name: string, kind: Field): string | number | undefined;
-function read(input: Record<string, unknown>, name: string, kind: Field): string | number | undefined {
+function read(input: Record<string, unknown>, name: string, kind: Flat): string | number | undefined;
+function read(input: Record<string, unknown>, name: string, kind: Flat): string | number | undefined {
   const value = input[name];
   switch (kind) {
     case "string":
@@ -100,6 +109,81 @@ function read(input: Record<string, unknown>, name: string, kind: Field): string
       break;
   }
   throw new PushParseError(name, EXPECTED[kind], value);
+}
+
+/** Nested fields of the notification events; every value a handler sees was checked here. */
+function readStructured(input: Record<string, unknown>, name: string, kind: Structured): unknown {
+  switch (kind) {
+    case "int":
+      return integer(input[name], name);
+    case "media-result": {
+      const result = input[name];
+      if (!isRecord(result)) throw new PushParseError(name, EXPECTED[kind], result);
+      return {
+        suggest: text(result["suggest"], `${name}.suggest`),
+        label: integer(result["label"], `${name}.label`),
+      };
+    }
+    case "media-detail":
+      return listOf(input[name]).map((item, index) => {
+        const where = `${name}[${index}]`;
+        if (!isRecord(item)) throw new PushParseError(where, "an object", item);
+        const detail: Record<string, unknown> = {
+          strategy: text(item["strategy"], `${where}.strategy`),
+          errcode: integer(item["errcode"], `${where}.errcode`),
+        };
+        if (item["suggest"] !== undefined) detail["suggest"] = text(item["suggest"], `${where}.suggest`);
+        if (item["label"] !== undefined) detail["label"] = integer(item["label"], `${where}.label`);
+        if (item["prob"] !== undefined) detail["prob"] = decimal(item["prob"], `${where}.prob`);
+        return detail;
+      });
+    case "subscribe-list": {
+      // JSON carries List at the top; XML nests it: <SubscribeMsgPopupEvent><List>…</List></SubscribeMsgPopupEvent>.
+      const wrapper = Object.keys(input).find((field) => /^SubscribeMsg\w+Event$/.test(field));
+      const wrapped = wrapper === undefined ? undefined : input[wrapper];
+      const raw = input[name] ?? (isRecord(wrapped) ? wrapped[name] : undefined);
+      // One item comes as a bare object, several as an array: handlers always get an array.
+      const items = listOf(raw);
+      if (items.length === 0) throw new PushParseError(name, EXPECTED[kind], raw);
+      return items.map((item, index) => {
+        const where = `${name}[${index}]`;
+        if (!isRecord(item)) throw new PushParseError(where, "an object", item);
+        const checked: Record<string, string> = {
+          TemplateId: text(item["TemplateId"], `${where}.TemplateId`),
+        };
+        for (const field of ["SubscribeStatusString", "PopupScene", "MsgID", "ErrorCode", "ErrorStatus"]) {
+          const value = item[field];
+          if (value === undefined || value === null) continue;
+          if (typeof value !== "string" && !(typeof value === "number" && Number.isSafeInteger(value)))
+            throw new PushParseError(`${where}.${field}`, "a string or an integer", value);
+          checked[field] = String(value);
+        }
+        return checked;
+      });
+    }
+  }
+}
+
+function listOf(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function text(value: unknown, where: string): string {
+  if (typeof value === "string") return value;
+  throw new PushParseError(where, "a string", value);
+}
+
+function integer(value: unknown, where: string): number {
+  if (typeof value === "number" && Number.isSafeInteger(value)) return value;
+  if (typeof value === "string" && /^-?\d{1,15}$/.test(value)) return Number(value);
+  throw new PushParseError(where, "an integer", value);
+}
+
+function decimal(value: unknown, where: string): number {
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof number === "number" && Number.isFinite(number)) return number;
+  throw new PushParseError(where, "a number", value);
 }
 
 function optionalId(input: Record<string, unknown>, name: string): string | undefined {

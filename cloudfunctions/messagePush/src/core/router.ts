@@ -1,6 +1,7 @@
 import type { Log } from "./log";
 import type { PassiveReply } from "./passive";
-import type { Inbound, MessageOf, Route, RouteOrUnknown } from "./message";
+import type { Inbound, MessageOf, NotificationRoute, Route, RouteOrUnknown } from "./message";
+import { isRoute, ROUTE_TABLE } from "./routes";
 import { isPassiveReply } from "./passive";
 import type { MessageReply, Reply, Send, SetTyping } from "./reply";
 import { createReply } from "./reply";
@@ -11,14 +12,19 @@ export type MessageRoute = "text" | "image" | "miniprogrampage";
 /** A user message gets `reply.transfer()` as well; an event's reply has none (a type error to try). */
 export type ReplyFor<M> = M extends MessageOf<MessageRoute> ? MessageReply : Reply;
 
-/** What a handler gets: the narrowed message, who sent it, a pre-addressed reply, a logger. */
-export interface PushContext<M> {
+interface ContextBase<M> {
   message: M;
   /** The sender's openid: where replies go. */
   openid: string;
-  reply: ReplyFor<M>;
   log: Log;
 }
+
+/**
+ * What a handler gets: the narrowed message, who sent it, a pre-addressed reply, a logger. Notifications
+ * (media checks, subscription events) are not conversations: their context has no reply at all.
+ */
+export type PushContext<M> =
+  M extends MessageOf<NotificationRoute> ? ContextBase<M> : ContextBase<M> & { reply: ReplyFor<M> };
 
 /**
  * A handler for one route; `Handler<"text">` types a handler kept in its own file. It may return a passive
@@ -176,12 +182,15 @@ export function createRouter(): Router {
         await send(payload);
         sent += 1;
       };
+      const conversation = !(isRoute(inbound.route) && ROUTE_TABLE[inbound.route].notification);
       const ctx = {
         route: inbound.route,
         message: inbound.message,
         openid,
-        reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }),
         log,
+        ...(conversation
+          ? { reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }) }
+          : {}),
       } as AnyContext;
       let answer: PassiveReply | undefined;
       const run = async (index: number): Promise<void> => {

@@ -1,7 +1,16 @@
 import type { PushMap, Route } from "./message";
 
 /** How the parser checks one field. */
-export type Field = "string" | "string?" | "id" | "id?" | "seconds";
+export type Field =
+  | "string"
+  | "string?"
+  | "id"
+  | "id?"
+  | "seconds"
+  | "int"
+  | "media-result"
+  | "media-detail"
+  | "subscribe-list";
 
 /** Fields every push has; checked for all routes alike. */
 type CommonField = "ToUserName" | "FromUserName" | "CreateTime" | "BusinessId" | "MsgType" | "Event";
@@ -12,6 +21,13 @@ interface RouteRow<R extends Route> {
   event: R extends `event.${infer E}` ? E : "";
   /** In legacy msgType 1 (客服消息), the customer-service pushes. */
   customerService: boolean;
+  /** A notification (no conversation: handlers get no reply). */
+  notification: boolean;
+  /**
+   * The identity of a push across retries: MsgId where there is one; else these fields (with sender, time
+   * and kind), so that distinct pushes of one user in one second are not merged.
+   */
+  dedupeBy?: readonly string[];
   /** For people: the README table, CLI messages. */
   label: string;
   /** Every field of the route's message but the common ones: a new field without its row fails to compile. */
@@ -29,6 +45,7 @@ export const ROUTE_TABLE = {
     msgType: "text",
     event: "",
     customerService: true,
+    notification: false,
     label: "文本 text",
     fields: { Content: "string", MsgId: "id?" },
   },
@@ -36,6 +53,7 @@ export const ROUTE_TABLE = {
     msgType: "image",
     event: "",
     customerService: true,
+    notification: false,
     label: "图片 image",
     fields: { PicUrl: "string", MediaId: "string", MsgId: "id?" },
   },
@@ -43,6 +61,7 @@ export const ROUTE_TABLE = {
     msgType: "miniprogrampage",
     event: "",
     customerService: true,
+    notification: false,
     label: "小程序卡片 mini-program card",
     fields: {
       MsgId: "id?",
@@ -57,8 +76,52 @@ export const ROUTE_TABLE = {
     msgType: "event",
     event: "user_enter_tempsession",
     customerService: true,
+    notification: false,
     label: "进入客服会话 user entered the chat",
     fields: { SessionFrom: "string?" },
+  },
+  "event.wxa_media_check": {
+    msgType: "event",
+    event: "wxa_media_check",
+    customerService: false,
+    notification: true,
+    label: "内容安全检测结果 media check result",
+    // Several results per user per second are normal: trace_id names the upload (a From+CreateTime key lost them).
+    dedupeBy: ["trace_id"],
+    fields: {
+      appid: "string",
+      trace_id: "string",
+      version: "int",
+      result: "media-result",
+      detail: "media-detail",
+    },
+  },
+  "event.subscribe_msg_popup_event": {
+    msgType: "event",
+    event: "subscribe_msg_popup_event",
+    customerService: false,
+    notification: true,
+    label: "订阅消息弹窗 subscription popup",
+    dedupeBy: ["List"],
+    fields: { List: "subscribe-list" },
+  },
+  "event.subscribe_msg_change_event": {
+    msgType: "event",
+    event: "subscribe_msg_change_event",
+    customerService: false,
+    notification: true,
+    label: "订阅消息设置变更 subscription changed",
+    dedupeBy: ["List"],
+    fields: { List: "subscribe-list" },
+  },
+  "event.subscribe_msg_sent_event": {
+    msgType: "event",
+    event: "subscribe_msg_sent_event",
+    customerService: false,
+    notification: true,
+    label: "订阅消息发送结果 subscription message sent",
+    dedupeBy: ["List"],
+    fields: { List: "subscribe-list" },
   },
 } as const satisfies { [R in Route]: RouteRow<R> };
 
