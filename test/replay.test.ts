@@ -3,6 +3,8 @@
 import type { RecordedCall, RecordingSdk } from "../scripts/lib/recording-sdk";
 import type { Main } from "./helpers/built-function";
 import { coldStart } from "./helpers/built-function";
+import { parsePush, PushParseError } from "../cloudfunctions/messagePush/src/core/parse";
+import { ROUTES } from "../cloudfunctions/messagePush/src/core/routes";
 import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "./helpers/event-fixtures";
 
 jest.mock("wx-server-sdk", () => require("../scripts/lib/recording-sdk").recordingSdk);
@@ -20,10 +22,19 @@ beforeAll(() => {
 afterAll(() => jest.restoreAllMocks());
 
 describe("replaying recorded events through the built function", () => {
-  test("covers every kind of push", () => {
-    const kinds = new Set(fixtures.map(({ name }) => name.split(".")[0]));
-    expect([...kinds].sort()).toEqual(["event", "image", "malformed", "miniprogrampage", "text", "unknown"]);
-    expect(fixtures.map(({ name }) => name)).toContain("text.transfer.json");
+  test("every modelled route has a fixture, and every fixture's name says what it parses to", () => {
+    const routesSeen = new Set<string>();
+    for (const { name, event } of fixtures) {
+      if (name.startsWith("malformed.")) {
+        expect(() => parsePush(event)).toThrow(PushParseError);
+        continue;
+      }
+      const { route } = parsePush(event);
+      routesSeen.add(route);
+      // "text.transfer.json" → text; "event.wxa_media_check.same-second.json" → event.wxa_media_check
+      expect([name, name.startsWith(`${route}.`)]).toEqual([name, true]);
+    }
+    expect([...routesSeen].sort()).toEqual([...ROUTES, "unknown"].sort());
   });
 
   test.each(fixtures.map((fixture) => [fixture.name, fixture] as const))(

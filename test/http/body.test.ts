@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { XMLValidator } from "fast-xml-parser";
 import { BodyError, decodeBody, detectFormat } from "../../cloudfunctions/messagePush/src/http/body";
 import { ConfigError, loadHttpConfig } from "../../cloudfunctions/messagePush/src/http/config";
 
@@ -58,11 +59,28 @@ describe("decodeBody", () => {
         fc.constantFrom("json" as const, "xml" as const),
         fc.boolean(),
         (body, format, checked) => {
+          let record: Record<string, unknown> | undefined;
           try {
-            const record = decodeBody(body, format, checked);
-            expect(typeof record).toBe("object");
+            record = decodeBody(body, format, checked);
           } catch (error) {
             expect(error).toBeInstanceOf(BodyError);
+          }
+          // What is accepted is checked too, against an independent judge of the same format.
+          if (format === "json") {
+            let plain: unknown;
+            try {
+              plain = JSON.parse(body);
+            } catch {
+              plain = undefined;
+            }
+            const isObject = typeof plain === "object" && plain !== null && !Array.isArray(plain);
+            if (record !== undefined) expect(isObject).toBe(true);
+            const risky = /__proto__|constructor/.test(body);
+            if (isObject && !risky) expect(record).toBeDefined();
+          } else if (record !== undefined) {
+            expect(body).not.toMatch(/<!DOCTYPE|<!ENTITY/i);
+            if (checked) expect(XMLValidator.validate(body)).toBe(true);
+            expect(typeof record).toBe("object");
           }
         },
       ),

@@ -145,12 +145,10 @@ describe("AES envelope", () => {
           fc.base64String(),
           fc.uint8Array().map((bytes) => Buffer.from(bytes).toString("base64")),
         ),
+        // Never accepted: a random string opening to a well-padded message of the right length that ends
+        // in our appid is out of reach, so any success here is a missing check.
         (input) => {
-          try {
-            decrypt(NONZERO_KEY, NONZERO_APPID, input);
-          } catch (error) {
-            expect(error).toBeInstanceOf(DecryptError);
-          }
+          expect(() => decrypt(NONZERO_KEY, NONZERO_APPID, input)).toThrow(DecryptError);
         },
       ),
       { numRuns: 500 },
