@@ -15,7 +15,8 @@ import { DeadlineError } from "../../cloudfunctions/messagePush/src/core/send-re
 import { MAX_BODY_BYTES } from "../../cloudfunctions/messagePush/src/http/body";
 import { loadHttpConfig } from "../../cloudfunctions/messagePush/src/http/config";
 import { createHttpHandler } from "../../cloudfunctions/messagePush/src/http/handle";
-import { decodeAesKey, decrypt, DecryptError } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
+import type { DecryptError } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
+import { decodeAesKey, decrypt } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
 import { createCipheriv } from "node:crypto";
 import { buildPushRequest, DEMO_SETTINGS } from "../../scripts/lib/push-request";
 import { close, listen, send } from "../helpers/http-client";
