@@ -10,6 +10,8 @@ module.exports = tseslint.config(
       "cloudfunctions/*/http.js",
       "cloudfunctions/*/node_modules/",
       "coverage/",
+      "reports/",
+      ".stryker-tmp/",
       "test/fixtures/",
     ],
   },
