@@ -1,9 +1,10 @@
-// Usage: npm run build [-- --bundle-sdk] [--outfile FILE]
+// Usage: npm run build [-- --bundle-sdk] [--sourcemap] [--outfile FILE]
 // Bundles cloudfunctions/messagePush/src into cloudfunctions/messagePush/index.js, the file WeChat DevTools
 // uploads and the cloud runtime loads. By default wx-server-sdk stays external: the cloud installs it from
 // the function's package.json, and tests swap it at the module boundary. --bundle-sdk inlines and minifies
 // it too (a faster cold start; see BENCHMARKS.md), at the price of that seam.
 import { build } from "esbuild";
+import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { digestLine } from "./lib/freshness";
@@ -17,19 +18,24 @@ export interface BuildOptions {
   entry?: string;
   /** Inline wx-server-sdk and minify. */
   bundleSdk?: boolean;
+  /** Source maps beside the bundles (index.js.map): coverage of src/ through the built function. */
+  sourcemap?: boolean;
 }
 
 export async function buildFunction(options: BuildOptions = {}): Promise<void> {
-  const { outfile = BUILT_ENTRY, entry = SOURCE_ENTRY, bundleSdk = false } = options;
+  const { outfile = BUILT_ENTRY, entry = SOURCE_ENTRY, bundleSdk = false, sourcemap = false } = options;
   await Promise.all([
-    bundle(entry, outfile, bundleSdk),
+    bundle(entry, outfile, bundleSdk, sourcemap),
     // The HTTP door, required by index.js on the first HTTP-trigger request only.
-    bundle(HTTP_DOOR_ENTRY, path.join(path.dirname(outfile), "http.js"), bundleSdk),
+    bundle(HTTP_DOOR_ENTRY, path.join(path.dirname(outfile), "http.js"), bundleSdk, sourcemap),
   ]);
 }
 
-async function bundle(entry: string, outfile: string, bundleSdk: boolean): Promise<void> {
+async function bundle(entry: string, outfile: string, bundleSdk: boolean, sourcemap: boolean): Promise<void> {
+  // A build without maps must not leave an old map beside it, pointing at other code.
+  if (!sourcemap) fs.rmSync(`${outfile}.map`, { force: true });
   await build({
+    ...(sourcemap ? { sourcemap: true, sourcesContent: false } : {}),
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -49,10 +55,15 @@ async function bundle(entry: string, outfile: string, bundleSdk: boolean): Promi
 
 if (require.main === module) {
   const { values } = parseArgs({
-    options: { "bundle-sdk": { type: "boolean", default: false }, outfile: { type: "string" } },
+    options: {
+      "bundle-sdk": { type: "boolean", default: false },
+      sourcemap: { type: "boolean", default: false },
+      outfile: { type: "string" },
+    },
   });
   buildFunction({
     bundleSdk: values["bundle-sdk"] === true,
+    sourcemap: values.sourcemap === true,
     ...(values.outfile === undefined ? {} : { outfile: path.resolve(values.outfile) }),
   }).catch((error: unknown) => {
     console.error(`构建失败 (build failed): ${error instanceof Error ? error.message : String(error)}`);

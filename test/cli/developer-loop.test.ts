@@ -165,6 +165,14 @@ test("a handler that does not type-check: replay --typecheck says so and replays
     const check = tsx("scripts/check-function.ts");
     expect(check.code).toBe(1);
     expect(check.stderr).toContain("does not type-check");
+    const deploy = run(path.join(sandbox, "node_modules", ".bin", "tsx"), ["scripts/deploy.ts"], {
+      CLOUDBASE_ENV_ID: "prod-1a2b3c",
+      TCB_API_KEY_ID: "id",
+      TCB_API_KEY: "key",
+      TCB_BIN: path.join(ROOT, "test/helpers/fake-tcb.js"),
+    });
+    expect(deploy.code).toBe(1);
+    expect(deploy.stderr).toContain("拒绝部署");
   } finally {
     edit("cloudfunctions/messagePush/src/handlers/acknowledge.ts", "await reply.txet(", "await reply.text(");
     expect(tsx("scripts/build.ts").code).toBe(0);

@@ -77,3 +77,16 @@ test("`npm run serve --demo` (without --) says to write `-- --demo`, not that WE
   expect(run.stderr).toContain("npm run serve -- --demo");
   expect(run.stderr).not.toContain("WECHAT_TOKEN");
 });
+
+test("a port in use is explained with the fix (set PORT), not a bare EADDRINUSE", () => {
+  const port = new URL(url).port; // the demo server above holds it
+  const run = spawnSync(TSX, ["scripts/serve.ts", "--demo"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 30_000,
+    env: { ...process.env, PORT: port },
+  });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain(`端口 ${port} 已被占用`);
+  expect(run.stderr).toContain("set PORT");
+});

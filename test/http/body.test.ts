@@ -90,6 +90,22 @@ describe("decodeBody", () => {
 });
 
 describe("loadHttpConfig", () => {
+  test("a wrong-length EncodingAESKey says how long it is, never what it is", () => {
+    const key = "k".repeat(42);
+    try {
+      loadHttpConfig({
+        WECHAT_TOKEN: "AAAAA",
+        WECHAT_ENCODING_AES_KEY: key,
+        WECHAT_APPID: "wxba5fad812f8e6fb9",
+      });
+      throw new Error("expected a ConfigError");
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toContain("当前是 42 个字符");
+      expect((error as Error).message).not.toContain(key);
+    }
+  });
+
   test("lists every problem at once, without echoing secrets", () => {
     try {
       loadHttpConfig({
