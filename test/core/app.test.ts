@@ -146,14 +146,43 @@ describe("in-process retries of transient send failures", () => {
     expect(result).toMatchObject({ status: "handled", retry: true });
   });
 
-  test("a send still pending at the deadline is abandoned as a transient timeout", async () => {
-    const result = await createApp({ router: acknowledging(), retry: { attempts: 1, backoffMs: [] } }).handle(
-      push("r5"),
-      { recipientOf: () => "o", deadline: Date.now() + 50, send: () => new Promise(() => {}) },
-    );
-    expect(result).toMatchObject({ status: "handled", retry: true });
+  test("a send still pending at the deadline is abandoned; its outcome is unknown, so it is neither retried nor released", async () => {
+    let calls = 0;
+    const instance = createApp({ router: acknowledging(), retry: { attempts: 3, backoffMs: [0] } });
+    const hanging: DoorPorts = {
+      recipientOf: () => "o",
+      deadline: Date.now() + 50,
+      send: () => ((calls += 1), new Promise(() => {})),
+    };
+    const result = await instance.handle(push("r5"), hanging);
+    expect(result).toMatchObject({ status: "handled", retry: false, outcome: { sent: 0, uncertain: 1 } });
     if (result.status !== "handled") throw new Error("unreachable");
     expect(result.outcome.error?.message).toContain("time budget");
+    expect(calls).toBe(1); // it may have been delivered: a second attempt could be a second 「收到」
+    expect(await instance.handle(push("r5"), recorder().ports)).toMatchObject({ status: "duplicate" });
+  });
+
+  test("past the deadline nothing is sent at all, and the push is released for WeChat's retry", async () => {
+    let calls = 0;
+    const result = await app().handle(push("r6"), {
+      recipientOf: () => "o",
+      deadline: Date.now() - 1,
+      send: () => ((calls += 1), Promise.resolve()),
+    });
+    expect(calls).toBe(0);
+    expect(result).toMatchObject({ status: "handled", retry: true });
+  });
+
+  test("a refused access token is not retried here (the HTTPS sender refreshes it and tries once itself)", async () => {
+    let calls = 0;
+    await app().handle(push("r7"), {
+      recipientOf: () => "o",
+      send: () => (
+        (calls += 1),
+        Promise.reject(Object.assign(new Error("invalid credential"), { errcode: 40001 }))
+      ),
+    });
+    expect(calls).toBe(1);
   });
 });
 
@@ -235,3 +264,15 @@ describe("notifications: keys that fit each push, no reply", () => {
     expect(seen).toEqual(["accept", "reject"]);
   });
 });
+
+test("a shared store that hangs counts as down: the push is answered on this instance's claim (open policy)", async () => {
+  const { sent, ports } = recorder();
+  const hanging = {
+    claim: () => new Promise<never>(() => {}),
+    complete: () => new Promise<never>(() => {}),
+    release: () => new Promise<never>(() => {}),
+  };
+  const result = await app({ store: hanging }).handle(push("hang-1"), ports);
+  expect(result).toMatchObject({ status: "handled" });
+  expect(sent).toHaveLength(1);
+}, 6000);

@@ -326,3 +326,61 @@ describe("matchers, middleware and the error boundary", () => {
     ).toThrow(/已经有处理函数.*add a matcher/);
   });
 });
+
+describe("dispatch never throws and never leaves work behind (review findings)", () => {
+  test("a matcher that throws is a handler failure, reported, not thrown", async () => {
+    const router = createRouter().on(
+      "text",
+      () => {
+        throw new Error("matcher boom");
+      },
+      () => {},
+    );
+    const outcome = await router.dispatch(text, recorder().ports);
+    expect(outcome.error?.message).toContain("matcher boom");
+  });
+
+  test("middleware that calls next() without awaiting it: dispatch still waits for the handler", async () => {
+    const { sent, ports } = recorder();
+    const router = createRouter()
+      .use((_ctx, next) => {
+        void next();
+      })
+      .on("text", async ({ reply }) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await reply.text("收到");
+      });
+    expect(await router.dispatch(text, ports)).toEqual({ route: "text", sent: 1 });
+    expect(sent).toHaveLength(1);
+  });
+
+  test("...and a late handler failure is reported, not an unhandled rejection", async () => {
+    const router = createRouter()
+      .use((_ctx, next) => {
+        void next();
+      })
+      .on("text", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        throw new Error("late");
+      });
+    expect((await router.dispatch(text, recorder().ports)).error?.message).toContain("late");
+  });
+
+  test("the fallback for a modelled route gets what Handler<'unknown'> promises: raw, and a reply", async () => {
+    const media = parsePush({
+      ...base,
+      MsgType: "event",
+      Event: "wxa_media_check",
+      appid: "wx1",
+      trace_id: "t",
+      version: 2,
+      result: { suggest: "pass", label: 100 },
+    });
+    const seen: unknown[] = [];
+    const router = createRouter().otherwise((ctx) => {
+      seen.push(ctx.message.raw["trace_id"], typeof ctx.reply.text);
+    });
+    await router.dispatch(media, recorder().ports);
+    expect(seen).toEqual(["t", "function"]);
+  });
+});

@@ -329,3 +329,32 @@ test("finding 6: a send that fails transiently after the deadline is logged as u
 test("the signature helper agrees with the documented vector (sanity for the cases above)", () => {
   expect(signature("AAAAA", "1714036504", "1514711492")).toBe("f464b24fc39322e44b38aa78f5edd27bd1441696");
 });
+
+test("the HTTP door answers by the function's own deadline when it comes before WeChat's budget", async () => {
+  const handle = createHttpHandler({
+    app: createApp({
+      router: createRouter().on("text", async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }),
+    }),
+    config: loadHttpConfig(DEMO_ENV), // budget 4 s
+    log: recordingLog(),
+    send: () => Promise.resolve(),
+  });
+  const built = buildPushRequest({
+    message: text("slow"),
+    mode: "secure",
+    format: "json",
+    settings: DEMO_SETTINGS,
+  });
+  // A deadline 50 ms away: the answer must come before it, not at the 4 s budget (this test's 1.5 s
+  // timeout is the tripwire).
+  const answer = await handle({
+    method: "POST",
+    query: built.query,
+    headers: built.headers,
+    body: built.body,
+    deadline: Date.now() + 50,
+  });
+  expect(answer).toMatchObject({ status: 200, body: "success" });
+}, 1500);

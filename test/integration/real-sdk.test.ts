@@ -136,13 +136,15 @@ describe("WeChat errors through the real SDK never escape main", () => {
     expect(again.calls).toEqual([]);
   });
 
-  test("a hung gateway is cut by the SDK timeout set in cloud.init, and retried", async () => {
+  test("a hung gateway is cut within the push's time (3 s bound), and not resent: it may have been delivered", async () => {
     cloudbase.answerNext({ hang: true });
     const event = push();
     const first = await run(event);
     expect(first.returned).toBe("success");
-    expect(first.logs.join("\n")).toContain("released for a retry");
-    expect((await run(event)).calls).toEqual([send("o-errors", ACKNOWLEDGEMENT)]);
+    expect(first.logs.join("\n")).toContain("send outcome unknown");
+    expect(first.calls).toHaveLength(1);
+    // WeChat's redelivery: a duplicate, not a second 「收到」.
+    expect((await run(event)).calls).toEqual([]);
   }, 20_000);
 
   test("the SDK call timeout and the function timeout fit WeChat's 5-second push budget", () => {

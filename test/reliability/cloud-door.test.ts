@@ -191,10 +191,12 @@ describe("trust and setup in the cloud door (issue: hostile input, skipped setup
   test("finding 13: the invocation's own time limit bounds the send (a hung send is abandoned in time)", async () => {
     recordingSdk.hangNextSends(1);
     const error = jest.spyOn(console, "error");
+    error.mockClear();
     // The send never answers: main resolves only because the 1 s limit (minus a margin) cuts it. This
     // test's own 2.5 s timeout is the tripwire; the fallback bound (3 s) would trip it.
     await expect(main({ ...push, MsgId: "hung" }, { time_limit_in_ms: 1000 })).resolves.toBe("success");
     expect(recordingSdk.calls).toEqual([]);
-    expect(error.mock.calls.flat().join("\n")).toContain("push stays unanswered");
+    // The send may have been delivered: neither resent nor released (no duplicate), and said so.
+    expect(error.mock.calls.flat().join("\n")).toContain("send outcome unknown");
   }, 2500);
 });

@@ -31,7 +31,10 @@ interface WxServerSdkModule extends CloudSdk {
 /** Cloud calls must end well inside WeChat's 5-second push budget; the SDK's default is 15 s. */
 export const OPENAPI_TIMEOUT_MS = 3000;
 
-/** Loads and initialises wx-server-sdk on first use (~200 ms that a malformed push never needs to pay). */
+/**
+ * Loads and initialises wx-server-sdk on first use (~200 ms): module load stays light, and the HTTP-trigger
+ * door's refusals (bad signature, bad body) never pay it. A cloud push loads it at once (getWXContext).
+ */
 export function lazyCloudSdk(): () => CloudSdk {
   let sdk: CloudSdk | undefined;
   return () => {

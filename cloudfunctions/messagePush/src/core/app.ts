@@ -11,7 +11,7 @@ import type { PassiveReply } from "./passive";
 import type { Send, SetTyping } from "./reply";
 import type { Outcome, Router } from "./router";
 import type { RetryClock, RetryPolicy } from "./send-retry";
-import { DEFAULT_RETRY, realClock, retryingSend } from "./send-retry";
+import { DEFAULT_RETRY, realClock, retryingSend, withinDeadline } from "./send-retry";
 import { classifyFailure, describeFailure } from "./send-errors";
 
 export interface AppOptions {
@@ -104,18 +104,22 @@ export function createApp(options: AppOptions): App {
       openid: ports.recipientOf(inbound.message),
       send: retryingSend(ports.send, retry, ports.deadline, clock),
       log,
-      ...(ports.typing === undefined ? {} : { typing: ports.typing }),
+      ...(ports.typing === undefined ? {} : { typing: boundedTyping(ports.typing, ports.deadline, clock) }),
     });
-    // Release only when nothing went out: re-running a handler that already replied would reply twice.
+    // Release only when nothing went out, nor may have: re-running a handler that already replied (or
+    // whose reply timed out on the way, possibly delivered) would reply twice.
     const released =
       outcome.error !== undefined &&
       outcome.sent === 0 &&
+      outcome.uncertain === undefined &&
       classifyFailure(outcome.error.cause) === "transient";
     if (outcome.error !== undefined) {
       log.error(
         released
           ? "处理失败（暂时性错误），等待微信重试 handler failed, released for a retry"
-          : "处理失败，不再重试 handler failed, not retried",
+          : outcome.uncertain !== undefined
+            ? "发送结果未知（超时），不再重发以免重复回复 send outcome unknown (timed out): not resent, to avoid a duplicate"
+            : "处理失败，不再重试 handler failed, not retried",
         {
           key,
           route: outcome.route,
@@ -163,6 +167,11 @@ export function createApp(options: AppOptions): App {
   }
 
   return { handle, router };
+}
+
+/** The typing indicator within the push's deadline too: it must not hold the push past its time. */
+function boundedTyping(typing: SetTyping, deadline: number | undefined, clock: RetryClock): SetTyping {
+  return (touser, command) => withinDeadline(() => typing(touser, command), deadline, clock);
 }
 
 /** Customer-service messages (not events) carry a MsgId per the platform; one without is unusual. */

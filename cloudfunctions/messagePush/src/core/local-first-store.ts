@@ -19,6 +19,8 @@ export function createLocalFirstStore(
   policy: DedupeFailurePolicy,
   log: Log,
   now: () => number = Date.now,
+  /** A shared-store call slower than this counts as the store being down: answering beats waiting. */
+  callTimeoutMs = 1500,
 ): Store {
   const local = createMemoryStore({ now });
   const outage = createTally(log, "error");
@@ -33,7 +35,7 @@ export function createLocalFirstStore(
       if (mine.status !== "claimed") return mine;
       let theirs: Claim;
       try {
-        theirs = await shared.claim(key, ttlMs);
+        theirs = await bounded(shared.claim(key, ttlMs), callTimeoutMs);
       } catch (error) {
         if (policy === "closed") {
           await local.release(key, mine.lease);
@@ -56,14 +58,32 @@ export function createLocalFirstStore(
     async complete(key, lease, reply) {
       const [mine, theirs] = split(lease);
       await local.complete(key, mine, reply);
-      if (theirs !== "") await shared.complete(key, theirs, reply);
+      if (theirs !== "") await bounded(shared.complete(key, theirs, reply), callTimeoutMs);
     },
     async release(key, lease) {
       const [mine, theirs] = split(lease);
       await local.release(key, mine);
-      if (theirs !== "") await shared.release(key, theirs);
+      if (theirs !== "") await bounded(shared.release(key, theirs), callTimeoutMs);
     },
   };
+}
+
+async function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`去重存储 ${ms} ms 内没有响应 dedupe store gave no answer within ${ms} ms`)),
+          ms,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    work.catch(() => {}); // a late answer (or failure) is no longer awaited
+  }
 }
 
 export function messageOf(error: unknown): string {

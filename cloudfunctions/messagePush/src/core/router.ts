@@ -5,6 +5,7 @@ import { isRoute, ROUTE_TABLE } from "./routes";
 import { isPassiveReply } from "./passive";
 import type { MessageReply, Reply, Send, SetTyping } from "./reply";
 import { createReply } from "./reply";
+import { mayHaveBeenDelivered } from "./send-errors";
 
 /** Routes whose pushes are user messages: only these can be handed to human agents (never events). */
 export type MessageRoute = "text" | "image" | "miniprogrampage";
@@ -55,6 +56,8 @@ export interface Outcome {
   route: RouteOrUnknown;
   /** How many replies the handler sent successfully. */
   sent: number;
+  /** Sends that failed with no answer from WeChat (timed out, reset): they may have been delivered. */
+  uncertain?: number;
   /** The passive reply the handler answered with, if any. */
   reply?: PassiveReply;
   error?: HandlerError;
@@ -139,12 +142,14 @@ export function createRouter(): Router {
     };
   };
 
-  const choose = (inbound: Inbound): AnyHandler | undefined => {
+  const choose = (inbound: Inbound): { route: RouteOrUnknown; handler: AnyHandler | undefined } => {
     if (inbound.route !== "unknown") {
       const hit = matched.get(inbound.route)?.find(({ test }) => test(inbound.message));
-      if (hit !== undefined) return hit.handler;
+      if (hit !== undefined) return { route: inbound.route, handler: hit.handler };
+      const own = plain.get(inbound.route);
+      if (own !== undefined) return { route: inbound.route, handler: own };
     }
-    return plain.get(inbound.route) ?? plain.get("unknown");
+    return { route: "unknown", handler: plain.get("unknown") };
   };
 
   const router: Router = {
@@ -176,47 +181,70 @@ export function createRouter(): Router {
       return router;
     },
     async dispatch(inbound, { openid, send, log, typing }) {
-      const handler = choose(inbound);
       let sent = 0;
+      let uncertain = 0;
       const counting: Send = async (payload) => {
-        await send(payload);
+        try {
+          await send(payload);
+        } catch (error) {
+          if (mayHaveBeenDelivered(error)) uncertain += 1;
+          throw error;
+        }
         sent += 1;
       };
-      const conversation = !(isRoute(inbound.route) && ROUTE_TABLE[inbound.route].notification);
-      const ctx = {
+      const outcome = (extra: Partial<Outcome> = {}): Outcome => ({
         route: inbound.route,
-        message: inbound.message,
-        openid,
-        log,
-        ...(conversation
-          ? { reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }) }
-          : {}),
-      } as AnyContext;
+        sent,
+        ...(uncertain === 0 ? {} : { uncertain }),
+        ...extra,
+      });
+      let ctx: AnyContext | undefined;
       let answer: PassiveReply | undefined;
-      const run = async (index: number): Promise<void> => {
-        const next = middleware[index];
-        if (next !== undefined) {
-          let called = false;
-          await next(ctx, () => {
-            // Calling next twice would run the handler twice: two replies for one push.
-            if (called) throw new TypeError("[message-push] next() 只能调用一次 (next() called twice)");
-            called = true;
-            return run(index + 1);
-          });
-          return;
-        }
-        if (handler === undefined) return;
-        const returned = await handler(ctx);
-        if (isPassiveReply(returned)) answer = returned;
-      };
       try {
+        // Matchers are user code too: inside the boundary, like everything else that can throw.
+        const chosen = choose(inbound);
+        const fallback = chosen.route === "unknown" && inbound.route !== "unknown";
+        const conversation = fallback || !(isRoute(inbound.route) && ROUTE_TABLE[inbound.route].notification);
+        ctx = {
+          route: fallback ? "unknown" : inbound.route,
+          // The fallback gets what Handler<"unknown"> promises: the push whole, as `raw` too.
+          message: fallback ? { ...inbound.message, raw: inbound.message } : inbound.message,
+          openid,
+          log,
+          ...(conversation
+            ? { reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }) }
+            : {}),
+        } as AnyContext;
+        const context = ctx;
+        const run = async (index: number): Promise<void> => {
+          const next = middleware[index];
+          if (next === undefined) {
+            if (chosen.handler === undefined) return;
+            const returned = await chosen.handler(context);
+            if (isPassiveReply(returned)) answer = returned;
+            return;
+          }
+          let downstream: Promise<void> | undefined;
+          await next(context, () => {
+            // Calling next twice would run the handler twice: two replies for one push.
+            if (downstream !== undefined)
+              throw new TypeError("[message-push] next() 只能调用一次 (next() called twice)");
+            downstream = run(index + 1);
+            return downstream;
+          });
+          // A middleware that called next() without awaiting it: the push is not done until the handler is.
+          if (downstream !== undefined) await downstream;
+        };
         await run(0);
-        return { route: inbound.route, sent, ...(answer === undefined ? {} : { reply: answer }) };
+        return outcome(answer === undefined ? {} : { reply: answer });
       } catch (cause) {
         const error = new HandlerError(inbound.route, cause);
         for (const onError of errorHandlers) {
           try {
-            await onError(error, ctx);
+            await onError(
+              error,
+              ctx ?? ({ route: inbound.route, message: inbound.message, openid, log } as AnyContext),
+            );
           } catch (inner) {
             // An error handler's own failure must not hide the first one.
             log.error("onError 处理函数自身出错 an onError handler failed", {
@@ -224,7 +252,7 @@ export function createRouter(): Router {
             });
           }
         }
-        return { route: inbound.route, sent, error };
+        return outcome({ error });
       }
     },
     get routes() {

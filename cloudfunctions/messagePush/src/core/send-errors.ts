@@ -25,6 +25,8 @@ const PERMANENT = new Map<number, string>([
   [47001, "malformed POST body"],
   [45002, "content too long"],
   [70000, "minor protection: sending is not allowed"],
+  // Resets at midnight: no retry within WeChat's retry window can succeed.
+  [45009, "daily API quota reached (resets at midnight)"],
 ]);
 
 /** A later attempt may succeed: WeChat was busy, the call timed out, or the token needs a refresh. */
@@ -38,12 +40,12 @@ const TRANSIENT = new Map<number, string>([
   [40001, TOKEN_REASON],
   [40014, TOKEN_REASON],
   [42001, "access token expired (refreshed on the next attempt)"],
-  [45009, "daily API quota reached (resets)"],
   [45011, "API minute quota reached"],
 ]);
 
 const NETWORK_CODES = new Set([
   "timeout",
+  "not-started",
   "network",
   "ECONNRESET",
   "ECONNREFUSED",
@@ -53,6 +55,24 @@ const NETWORK_CODES = new Set([
   "EAI_AGAIN",
   "ENOTFOUND",
 ]);
+
+/** The call may have reached WeChat though no answer came back: timeouts, resets, a send cut by the deadline. */
+const UNKNOWN_OUTCOME_CODES = new Set(["timeout", "ETIMEDOUT", "ESOCKETTIMEDOUT", "ECONNRESET", "EPIPE"]);
+
+/**
+ * Whether a failed send may still have been delivered: no WeChat answer came back, but the request may
+ * have arrived. Resending would risk a duplicate reply, so such a send is neither retried nor released.
+ * WeChat's own errcodes (it answered: not delivered) and connections that never opened are not in doubt.
+ */
+export function mayHaveBeenDelivered(error: unknown): boolean {
+  const errcode = errcodeOf(error);
+  if (errcode === -604102) return true; // the cloud call timed out inside the platform
+  if (errcode !== undefined) return false;
+  if (typeof error !== "object" || error === null) return false;
+  const code = (error as Record<string, unknown>)["code"];
+  if (typeof code === "string") return UNKNOWN_OUTCOME_CODES.has(code);
+  return error instanceof Error && /time(d)? ?out/i.test(error.message);
+}
 
 /** Whether WeChat refused the access_token (a refresh, then one more try, can help). */
 export function isTokenRejected(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import type { Send } from "./reply";
-import { classifyFailure } from "./send-errors";
+import { classifyFailure, isTokenRejected, mayHaveBeenDelivered } from "./send-errors";
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -21,21 +21,29 @@ export const realClock: RetryClock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** A send that did not finish before the push's deadline; transient (the message may still go out later). */
+/** A send cut short by the push's deadline (transient). */
 export class DeadlineError extends Error {
   override readonly name = "DeadlineError";
-  readonly code = "timeout";
-  constructor(ms: number) {
+  readonly code: "timeout" | "not-started";
+  /** The request had gone out, so WeChat may have delivered it; false: it was never attempted. */
+  readonly started: boolean;
+  constructor(ms: number, started = true) {
     super(
-      `[message-push] 发送超出本次推送的时限 send timed out: the push's time budget ended after ${ms} ms`,
+      started
+        ? `[message-push] 发送超出本次推送的时限 send timed out: the push's time budget ended after ${ms} ms`
+        : "[message-push] 本次推送已无剩余时间，未发送 no time left for this push: not sent",
     );
+    this.started = started;
+    this.code = started ? "timeout" : "not-started";
   }
 }
 
 /**
- * Retries transient failures in-process, with backoff, and never past `deadline` (absolute ms): in a cloud
- * function the instance is frozen or killed at its time limit, so a send that would outlive it is cut short
- * and a retry that cannot finish in time is not started. Permanent failures are thrown at once.
+ * Retries failures that WeChat reported as transient (e.g. -1 busy) or where the request never left, with
+ * backoff, and never past `deadline` (absolute ms): in a cloud function the instance is frozen or killed at
+ * its time limit, so a send that would outlive it is cut short and a retry that cannot finish in time is
+ * not started. A send whose outcome is unknown (timed out, connection reset) is not retried: it may have
+ * been delivered, and a second 「收到」 is what dedupe exists to prevent. Permanent failures are thrown at once.
  */
 export function retryingSend(
   send: Send,
@@ -48,7 +56,7 @@ export function retryingSend(
   return async (payload) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await withinDeadline(send(payload), deadline, clock);
+        await withinDeadline(() => send(payload), deadline, clock);
         return;
       } catch (error) {
         const pause = policy.backoffMs[Math.min(attempt - 1, policy.backoffMs.length - 1)] ?? 0;
@@ -56,6 +64,9 @@ export function retryingSend(
         if (
           attempt >= policy.attempts ||
           classifyFailure(error) !== "transient" ||
+          mayHaveBeenDelivered(error) ||
+          // The HTTPS sender refreshes a refused token and tries once itself; no second layer of retries.
+          isTokenRejected(error) ||
           timeLeft < pause + minimumAttemptMs
         ) {
           throw error;
@@ -66,17 +77,17 @@ export function retryingSend(
   };
 }
 
-async function withinDeadline<T>(
-  work: Promise<T>,
+/** Runs `start` only if time is left, and gives up on it at the deadline (it may still settle; nobody waits). */
+export async function withinDeadline<T>(
+  start: () => Promise<T>,
   deadline: number | undefined,
   clock: RetryClock,
 ): Promise<T> {
-  if (deadline === undefined) return work;
+  if (deadline === undefined) return start();
+  // Checked before the request goes out: past the deadline, nothing is sent at all.
   const left = deadline - clock.now();
-  if (left <= 0) {
-    work.catch(() => {}); // it may still settle; nobody waits for it
-    throw new DeadlineError(0);
-  }
+  if (left <= 0) throw new DeadlineError(0, false);
+  const work = start();
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

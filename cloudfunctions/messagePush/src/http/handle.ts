@@ -175,9 +175,11 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       ...(deadline === undefined ? {} : { deadline }),
     });
     let timer: NodeJS.Timeout | undefined;
+    // Answer by WeChat's budget, and never later than the function's own deadline (a cloud function is
+    // frozen or killed at its limit: an answer after it is no answer).
+    const answerBy = Math.min(how.arrivedAt + config.budgetMs, deadline ?? Infinity);
     const budget = new Promise<"deadline">(
-      (resolve) =>
-        (timer = setTimeout(resolve, Math.max(0, how.arrivedAt + config.budgetMs - now()), "deadline")),
+      (resolve) => (timer = setTimeout(resolve, Math.max(0, answerBy - now()), "deadline")),
     );
     const first = await Promise.race([work, budget]);
     clearTimeout(timer);
