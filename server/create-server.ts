@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { createBot } from "../cloudfunctions/messagePush/src/bot";
 import { createApp } from "../cloudfunctions/messagePush/src/core/app";
 import type { Store } from "../cloudfunctions/messagePush/src/core/dedupe";
+import { MEMORY_DONE_TTL_MS } from "../cloudfunctions/messagePush/src/core/dedupe";
 import type { DedupeFailurePolicy } from "../cloudfunctions/messagePush/src/core/local-first-store";
 import type { Log } from "../cloudfunctions/messagePush/src/core/log";
 import { createConsoleLog } from "../cloudfunctions/messagePush/src/core/log";
@@ -84,6 +85,10 @@ export function createServerFromEnv(env: Env, overrides: ServerOverrides = {}): 
     store,
     log,
     dedupeFailure: dedupeFailure as DedupeFailurePolicy,
+    // A push signed inside the freshness window must still be remembered, or its replay would be answered.
+    ...(config.maxAgeS === undefined
+      ? {}
+      : { rememberMs: Math.max(MEMORY_DONE_TTL_MS, (config.maxAgeS + 60) * 1000) }),
   });
   const handle = createHttpHandler({
     app,

@@ -94,8 +94,13 @@ export function createPushServer(handle: HttpHandler, log: Log, limits: Partial<
   server.maxConnections = maxConnections;
   // A socket that connects and says nothing never starts a request, so no request timeout applies to it.
   server.on("connection", (socket) => socket.setTimeout(headersTimeoutMs, () => socket.destroy()));
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    // Destroyed once the answer is out: node's server allows half-open sockets, and a bare end() would
+    // leave a trickling client holding the socket (and a connection slot) as long as it keeps sending.
+    const timedOut = error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT";
+    const status = timedOut ? "408 Request Timeout" : "400 Bad Request";
+    if (socket.writable)
+      socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\n\r\n`, () => socket.destroy());
     else socket.destroy();
   });
   return server;

@@ -14,6 +14,7 @@ import type { BuiltRequest } from "../../scripts/lib/push-request";
 import { buildPushRequest, DEMO_SETTINGS } from "../../scripts/lib/push-request";
 import { close, listen, send } from "../helpers/http-client";
 import { createTestServer } from "../helpers/push-server";
+import { createServerFromEnv } from "../../server/create-server";
 
 const DEMO_ENV = {
   WECHAT_TOKEN: DEMO_SETTINGS.token,
@@ -358,3 +359,121 @@ test("the HTTP door answers by the function's own deadline when it comes before 
   });
   expect(answer).toMatchObject({ status: 200, body: "success" });
 }, 1500);
+
+describe("hostile-test findings (second round)", () => {
+  test("a client trickling headers forever is cut off: 408, and the socket is destroyed, not left half-open", async () => {
+    await withServer(
+      DEMO_ENV,
+      async (base) => {
+        const { port } = new URL(base);
+        const { answer, closed } = await new Promise<{ answer: string; closed: boolean }>((resolve) => {
+          const socket = connect(Number(port), "127.0.0.1", () =>
+            socket.write("POST / HTTP/1.1\r\nhost: x\r\n"),
+          );
+          let answer = "";
+          // One header line every 50 ms, forever: each byte would reset an idle timer.
+          const trickle = setInterval(() => socket.writable && socket.write("x-a: b\r\n"), 50);
+          socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
+          socket.on("close", () => {
+            clearInterval(trickle);
+            resolve({ answer, closed: true });
+          });
+        });
+        expect(closed).toBe(true);
+        expect(answer).toMatch(/^HTTP\/1\.1 408/);
+      },
+      { limits: { headersTimeoutMs: 300, requestTimeoutMs: 400, checkIntervalMs: 100 } },
+    );
+  }, 5000);
+
+  test.each<["json" | "xml", string]>([
+    ["json", "Encrypt"],
+    ["xml", "<Encrypt>"],
+    ["xml", "看<Encrypt>AAAA</Encrypt>"],
+    ["xml", '"Encrypt":"AAAA"'],
+  ])("compatible %s: a user's text %j does not hide the real Encrypt field", async (format, content) => {
+    await withServer(DEMO_ENV, async (base, sent) => {
+      const built = buildPushRequest({
+        message: text(content),
+        mode: "compatible",
+        format,
+        settings: DEMO_SETTINGS,
+      });
+      expect(await send(base, built)).toEqual({ status: 200, body: "success" });
+      expect(sent).toHaveLength(1);
+    });
+  });
+
+  test("an encrypted push to a server without a key is a counted 4xx refusal, not a 500 per request", async () => {
+    const log = recordingLog();
+    await withServer(
+      { WECHAT_TOKEN: DEMO_SETTINGS.token },
+      async (base) => {
+        for (let i = 0; i < 20; i += 1) {
+          const answer = await send(base, {
+            method: "POST",
+            path: "/?encrypt_type=aes",
+            headers: {},
+            body: "{}",
+          });
+          expect(answer.status).toBe(400);
+        }
+      },
+      { log },
+    );
+    expect(log.lines.filter((line) => line.includes("no key configured"))).toHaveLength(1);
+  });
+
+  test("an absurdly long MsgId or openid is malformed: dedupe keys stay small", async () => {
+    await withServer(DEMO_ENV, async (base, sent) => {
+      for (const message of [text("x", "9".repeat(5000)), { ...text("x"), FromUserName: "o".repeat(5000) }]) {
+        const built = buildPushRequest({ message, mode: "secure", format: "json", settings: DEMO_SETTINGS });
+        // Refused as a bad body (400) or acknowledged as malformed (200): never handled.
+        expect([200, 400]).toContain((await send(base, built)).status);
+      }
+      expect(sent).toEqual([]);
+    });
+  });
+
+  test("plaintext XML entities and character references are decoded (「&#x4eba;&#x5de5;」 is 「人工」)", async () => {
+    const seen: string[] = [];
+    const server = createTestServer({
+      router: createRouter().on("text", ({ message }) => void seen.push(message.Content)),
+      config: loadHttpConfig({ ...DEMO_ENV, WECHAT_PUSH_MODE: "plaintext" }),
+      send: () => Promise.resolve(),
+    });
+    const base = await listen(server);
+    try {
+      const built = buildPushRequest({
+        message: text("placeholder"),
+        mode: "plaintext",
+        format: "xml",
+        settings: DEMO_SETTINGS,
+      });
+      const body = built.body.replace("<![CDATA[placeholder]]>", "a&lt;b &#x4eba;&#x5de5;");
+      expect((await send(base, { ...built, body })).status).toBe(200);
+      expect(seen).toEqual(["a<b 人工"]);
+    } finally {
+      await close(server);
+    }
+  });
+
+  test("with PUSH_MAX_AGE_S, a replay inside the window is still remembered as answered", async () => {
+    let clock = 0;
+    const seen: string[] = [];
+    const app = createApp({
+      router: createRouter().on("text", ({ message }) => void seen.push(message.Content)),
+      clock: { now: () => clock, sleep: () => Promise.resolve() },
+      rememberMs: (300 + 60) * 1000, // what `npm run serve` derives from PUSH_MAX_AGE_S=300
+    });
+    const ports = { recipientOf: () => "o", send: () => Promise.resolve() };
+    await app.handle(text("once", "77"), ports);
+    clock += 200_000; // past the default two minutes, inside the window
+    expect(await app.handle(text("once", "77"), ports)).toMatchObject({ status: "duplicate" });
+    expect(seen).toEqual(["once"]);
+    // And the server derives it: a window longer than the default memory raises it.
+    expect(() =>
+      createServerFromEnv({ ...DEMO_ENV, PUSH_MAX_AGE_S: "300" }, { log: recordingLog() }),
+    ).not.toThrow();
+  });
+});

@@ -49,7 +49,7 @@ test("a secure-mode XML push through the HTTP trigger is answered success and re
   );
   expect(response).toEqual({
     statusCode: 200,
-    headers: { "content-type": "text/plain; charset=utf-8" },
+    headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" },
     body: "success",
     isBase64Encoded: false,
   });

@@ -24,6 +24,11 @@ export interface AppOptions {
   /** In-process retries of transient send failures. */
   retry?: RetryPolicy;
   clock?: RetryClock;
+  /**
+   * How long this instance remembers an answered push (default two minutes, WeChat's retries take ~15 s).
+   * With a freshness window (PUSH_MAX_AGE_S) it must cover the window, or a replay inside it would answer again.
+   */
+  rememberMs?: number;
 }
 
 /** What a door hands the app with each push. */
@@ -59,8 +64,11 @@ export function createApp(options: AppOptions): App {
   // the shared store, if any, between instances.
   const store =
     options.store === undefined
-      ? createMemoryStore({ now })
-      : createLocalFirstStore(options.store, options.dedupeFailure ?? "open", log, now);
+      ? createMemoryStore({
+          now,
+          ...(options.rememberMs === undefined ? {} : { doneTtlMs: options.rememberMs }),
+        })
+      : createLocalFirstStore(options.store, options.dedupeFailure ?? "open", log, now, options.rememberMs);
 
   async function handle(raw: unknown, ports: DoorPorts): Promise<PushResult> {
     let inbound: Inbound;

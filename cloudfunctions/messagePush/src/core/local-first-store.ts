@@ -19,10 +19,11 @@ export function createLocalFirstStore(
   policy: DedupeFailurePolicy,
   log: Log,
   now: () => number = Date.now,
+  rememberMs?: number,
   /** A shared-store call slower than this counts as the store being down: answering beats waiting. */
   callTimeoutMs = 1500,
 ): Store {
-  const local = createMemoryStore({ now });
+  const local = createMemoryStore({ now, ...(rememberMs === undefined ? {} : { doneTtlMs: rememberMs }) });
   const outage = createTally(log, "error");
   // A lease names both claims, "<local>:<shared>"; the shared part is empty when the shared store was down.
   const split = (lease: string): [string, string] => {

@@ -19,11 +19,14 @@ const FIELD_LISTS = Object.fromEntries(
   ROUTES.map((route) => [route, Object.entries<Field>(ROUTE_TABLE[route].fields)]),
 ) as Record<Route, [string, Field][]>;
 
+/** Longest id or openid accepted: WeChat's are 20-60 characters; a 44,000-digit MsgId is not WeChat's. */
+const MAX_ID_LENGTH = 128;
+
 const EXPECTED: Record<Field, string> = {
   string: "a string",
   "string?": "a string or absent",
-  id: "a string or a safe integer",
-  "id?": "a string, a safe integer or absent",
+  id: "a string (at most 128 characters) or a safe integer",
+  "id?": "a string (at most 128 characters), a safe integer or absent",
   seconds: "a non-negative integer (seconds)",
   int: "an integer (or one written as text)",
   "media-result": "an object {suggest, label}",
@@ -44,6 +47,8 @@ export function parsePush(input: unknown): Inbound {
   if (!isRecord(input)) throw new PushParseError("(push)", "a JSON object", input);
   const ToUserName = read(input, "ToUserName", "string");
   const FromUserName = read(input, "FromUserName", "string");
+  if (FromUserName.length > MAX_ID_LENGTH)
+    throw new PushParseError("FromUserName", "an openid (at most 128 characters)", FromUserName);
   const CreateTime = read(input, "CreateTime", "seconds");
   const msgType = read(input, "MsgType", "string");
   if (msgType === "") throw new PushParseError("MsgType", "a non-empty string", msgType);
@@ -97,7 +102,8 @@ function read(input: Record<string, unknown>, name: string, kind: Flat): string 
     case "id?":
     case "id":
       if (kind === "id?" && (value === undefined || value === null)) return undefined;
-      if (typeof value === "string" && value !== "") return value;
+      // Ids become dedupe keys held in memory and in the store: WeChat's are a few dozen characters.
+      if (typeof value === "string" && value !== "" && value.length <= MAX_ID_LENGTH) return value;
       // A 64-bit MsgId that went through JSON.parse as a number has already lost digits: refuse it
       // so that the door which did this is found, instead of deduplicating on a wrong id.
       if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value);

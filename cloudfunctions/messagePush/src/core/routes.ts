@@ -90,7 +90,7 @@ export const ROUTE_TABLE = {
     dedupeBy: ["trace_id"],
     fields: {
       appid: "string",
-      trace_id: "string",
+      trace_id: "id",
       version: "int",
       result: "media-result",
       detail: "media-detail",

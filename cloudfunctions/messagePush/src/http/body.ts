@@ -64,7 +64,10 @@ function decodeJson(body: string): Record<string, unknown> {
 const xmlParser = lazy((): XMLParser => {
   const { XMLParser: Parser } = require("fast-xml-parser") as typeof import("fast-xml-parser");
   return new Parser({
-    processEntities: false,
+    // The predefined entities and character references (&lt; &#x4eba;) only: a DOCTYPE, where custom
+    // entities would be declared, is refused before parsing.
+    processEntities: true,
+    htmlEntities: true,
     ignoreAttributes: true,
     ignoreDeclaration: true,
     parseTagValue: false,

@@ -12,8 +12,15 @@ export function extractEncrypt(body: string, format: BodyFormat): string | undef
 }
 
 function fromJson(body: string): string | undefined {
-  const name = body.indexOf('"Encrypt"');
-  if (name === -1) return undefined;
+  // Quotes inside JSON strings are escaped, so an unescaped "Encrypt" followed by a colon is a key, never
+  // a user's text; the first such key is the one used.
+  for (let name = body.indexOf('"Encrypt"'); name !== -1; name = body.indexOf('"Encrypt"', name + 1)) {
+    if (body[skipSpace(body, name + '"Encrypt"'.length)] === ":") return jsonStringAfter(body, name);
+  }
+  return undefined;
+}
+
+function jsonStringAfter(body: string, name: number): string | undefined {
   let at = skipSpace(body, name + '"Encrypt"'.length);
   if (body[at] !== ":") return undefined;
   at = skipSpace(body, at + 1);
@@ -26,7 +33,7 @@ function fromJson(body: string): string | undefined {
 }
 
 function fromXml(body: string): string | undefined {
-  const open = body.indexOf("<Encrypt>");
+  const open = indexOutsideText(body, "<Encrypt>");
   if (open === -1) return undefined;
   let start = open + "<Encrypt>".length;
   let end: number;
@@ -40,6 +47,29 @@ function fromXml(body: string): string | undefined {
   }
   const value = body.slice(start, end);
   return BASE64.test(value) ? value : undefined;
+}
+
+/**
+ * Where `tag` first stands as markup: a user's text in CDATA (compatible mode's plaintext copy comes before
+ * Encrypt) or in a comment can contain "<Encrypt>" too, and must not be taken for the field.
+ */
+function indexOutsideText(body: string, tag: string): number {
+  let at = 0;
+  while (at < body.length) {
+    const next = body.indexOf("<", at);
+    if (next === -1) return -1;
+    if (body.startsWith(tag, next)) return next;
+    if (body.startsWith("<![CDATA[", next)) {
+      const end = body.indexOf("]]>", next);
+      if (end === -1) return -1;
+      at = end + 3;
+    } else if (body.startsWith("<!--", next)) {
+      const end = body.indexOf("-->", next);
+      if (end === -1) return -1;
+      at = end + 3;
+    } else at = next + 1;
+  }
+  return -1;
 }
 
 function skipSpace(text: string, from: number): number {

@@ -42,7 +42,8 @@ export type HttpHandler = (request: HttpRequest) => Promise<HttpResponse>;
 // The one status table of the HTTP door. Bodies stay terse: nothing here helps a forger.
 const text = (status: number, body: string, headers: Record<string, string> = {}): HttpResponse => ({
   status,
-  headers: { "content-type": "text/plain; charset=utf-8", ...headers },
+  // nosniff: the URL check echoes echostr verbatim; a browser must never render it as anything but text.
+  headers: { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff", ...headers },
   body,
 });
 const SUCCESS = () => text(200, "success");
@@ -68,6 +69,11 @@ const REFUSALS = {
   "cannot-decrypt": [400, "bad request", "无法解密（EncodingAESKey 不对？）refused: cannot decrypt"],
   "appid-mismatch": [403, "forbidden", "解密后的 AppID 不是本小程序，已拒绝 refused: appid mismatch"],
   "no-echostr": [400, "bad request", "URL 验证缺少 echostr refused: URL verification without echostr"],
+  "no-key": [
+    400,
+    "bad request",
+    "收到加密推送，但未设置 WECHAT_ENCODING_AES_KEY / WECHAT_APPID refused: encrypted push, no key configured",
+  ],
 } as const satisfies Record<string, readonly [number, string, string]>;
 type Refusal = keyof typeof REFUSALS;
 
@@ -115,12 +121,9 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         if (!fresh(timestamp)) return refuse("stale");
         raw = decodeBody(body, format);
       } else {
-        if (config.aesKey === undefined || config.appid === undefined) {
-          log.error(
-            "收到加密推送，但未设置 WECHAT_ENCODING_AES_KEY / WECHAT_APPID encrypted push, no key configured",
-          );
-          return text(500, "not configured");
-        }
+        // Unauthenticated, so refused like any other mismatch (counted, 4xx), yet worded for the operator
+        // who switched the console to an encrypted mode and forgot the key.
+        if (config.aesKey === undefined || config.appid === undefined) return refuse("no-key");
         // Authenticate before spending: find Encrypt with a scan, check msg_signature on it, then parse
         // only what was authenticated (the decrypted message). The outer body is never parsed.
         const sealed = extractEncrypt(body, format);
