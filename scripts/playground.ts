@@ -1,0 +1,280 @@
+// Usage: npm run playground
+// A local page to chat as a WeChat user and see exactly what WeChat would send (signed, encrypted), what the
+// server decrypted and routed, what it answered and what it logged — through the developer-server door or
+// the cloud function. Demo settings (or WECHAT_TOKEN/…), 127.0.0.1 only, no account, no network.
+import fs from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import type { BodyFormat, PushMode, SendPayload } from "../server";
+import { createServerFromEnv, decodeAesKey, decodeBody, decrypt, isPassiveReply, parsePush } from "../server";
+import { buildFunction } from "./build";
+import { staleBuild } from "./lib/freshness";
+import { loadBuiltFunction } from "./lib/load-function";
+import type { BuiltRequest, PushSettings } from "./lib/push-request";
+import { buildPushRequest, DEMO_SETTINGS } from "./lib/push-request";
+import { recordingSdk } from "./lib/recording-sdk";
+import { messageOf } from "./push";
+
+const PAGE = path.join(__dirname, "playground", "page.html");
+
+/** What the page asks for. */
+interface Ask {
+  kind: "text" | "image" | "miniprogrampage" | "enter";
+  content: string;
+  mode: PushMode;
+  format: BodyFormat;
+  door: "http" | "cloud";
+  scenario: "normal" | "retry3" | "wrong-token" | "wrong-key" | "tampered";
+}
+
+/** One delivery as the page shows it. */
+interface Delivery {
+  request?: { method: string; path: string; query: Record<string, string>; body: string };
+  status?: number;
+  answer: string;
+  /** The passive reply inside the answer, decrypted where it was sealed. */
+  passive?: unknown;
+  /** The cloud door's event. */
+  event?: unknown;
+  /** What the server decrypted and parsed, and the route it chose (or why it could not). */
+  parsed: { route?: string; message?: unknown; problem?: string };
+  sends: SendPayload[];
+  logs: string[];
+}
+
+export async function startPlayground(port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  const events = new Set<ServerResponse>();
+  const broadcast = (line: string) => {
+    for (const res of events) res.write(`data: ${JSON.stringify(line)}\n\n`);
+  };
+  // Everything the push server logs and sends, collected per delivery and streamed to the page.
+  let logs: string[] = [];
+  let sends: SendPayload[] = [];
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    const line = `${level} ${message}${fields === undefined ? "" : ` ${JSON.stringify(fields)}`}`;
+    logs.push(line);
+    broadcast(line);
+  };
+  const push = createServerFromEnv(demoEnv(), {
+    log: { info: record("info"), warn: record("warn"), error: record("error") },
+    send: (payload) => {
+      sends.push(payload);
+      broadcast(`send customerServiceMessage ${JSON.stringify(payload)}`);
+      return Promise.resolve();
+    },
+  });
+  await new Promise<void>((resolve) => push.server.listen(0, "127.0.0.1", resolve));
+  const pushUrl = `http://127.0.0.1:${(push.server.address() as AddressInfo).port}`;
+
+  if (staleBuild() !== undefined) await buildFunction();
+  let cloudMain = loadBuiltFunction(recordingSdk);
+  let cloudTurn = 0;
+
+  async function overHttp(ask: Ask): Promise<Delivery[]> {
+    const settings: PushSettings = {
+      ...DEMO_SETTINGS,
+      ...(ask.scenario === "wrong-token" ? { token: "WrongToken" } : {}),
+      ...(ask.scenario === "wrong-key" ? { encodingAESKey: "B".repeat(43) } : {}),
+    };
+    const message = messageOf(ask.kind, ask.content || undefined, "o-playground-user", undefined);
+    if (message === undefined) throw new Error(`unknown kind ${ask.kind}`);
+    let built = buildPushRequest({ message, mode: ask.mode, format: ask.format, settings });
+    if (ask.scenario === "tampered") built = tamper(built);
+    const deliveries: Delivery[] = [];
+    for (let i = 0; i < (ask.scenario === "retry3" ? 3 : 1); i += 1) {
+      logs = [];
+      sends = [];
+      const response = await fetch(new URL(built.path, pushUrl), {
+        method: built.method,
+        headers: built.headers,
+        body: built.body,
+      });
+      const answer = await response.text();
+      await new Promise((resolve) => setTimeout(resolve, 20)); // lines logged right after the answer
+      deliveries.push({
+        request: { method: built.method, path: built.path, query: built.query, body: built.body },
+        status: response.status,
+        answer,
+        ...passiveOf(answer, ask.format),
+        parsed: parsedOf(built, ask.format),
+        sends,
+        logs,
+      });
+    }
+    return deliveries;
+  }
+
+  async function overCloud(ask: Ask): Promise<Delivery[]> {
+    const message = messageOf(ask.kind, ask.content || undefined, "o-playground-user", undefined);
+    if (message === undefined) throw new Error(`unknown kind ${ask.kind}`);
+    // Each message a cold instance of its own would be too slow for a chat: one instance, fresh every 50.
+    if ((cloudTurn += 1) % 50 === 0) {
+      recordingSdk.reset();
+      cloudMain = loadBuiltFunction(recordingSdk);
+    }
+    const deliveries: Delivery[] = [];
+    for (let i = 0; i < (ask.scenario === "retry3" ? 3 : 1); i += 1) {
+      recordingSdk.calls.length = 0;
+      recordingSdk.context = { OPENID: "o-playground-user" };
+      const lines: string[] = [];
+      const restore = { log: console.log, warn: console.warn, error: console.error };
+      const capture =
+        (level: string) =>
+        (...args: unknown[]) => {
+          const line = `${level} ${args.map(String).join(" ")}`;
+          lines.push(line);
+          broadcast(line);
+        };
+      Object.assign(console, { log: capture("info"), warn: capture("warn"), error: capture("error") });
+      let returned: unknown;
+      try {
+        returned = await cloudMain(message, { time_limit_in_ms: 5000 });
+      } finally {
+        Object.assign(console, restore);
+      }
+      const calls = recordingSdk.calls.filter((call) => call.api === "customerServiceMessage.send");
+      for (const call of calls) broadcast(`send customerServiceMessage ${JSON.stringify(call.data)}`);
+      deliveries.push({
+        event: message,
+        parsed: parse(message),
+        answer: typeof returned === "string" ? returned : JSON.stringify(returned),
+        ...(isPassiveReply(returned) ? { passive: returned } : {}),
+        sends: calls.map((call) => call.data),
+        logs: lines,
+      });
+    }
+    return deliveries;
+  }
+
+  const page = createServer((req, res) => {
+    void route(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end(error instanceof Error ? error.message : String(error));
+    });
+  });
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === "GET" && req.url === "/") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(fs.readFileSync(PAGE, "utf8"));
+      return;
+    }
+    if (req.method === "GET" && req.url === "/events") {
+      res.writeHead(200, {
+        "content-type": "text/event-stream",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+      });
+      res.write(": connected\n\n");
+      events.add(res);
+      req.on("close", () => events.delete(res));
+      return;
+    }
+    if (req.method === "POST" && req.url === "/api/message") {
+      const ask = JSON.parse(await readAll(req)) as Ask;
+      const deliveries = ask.door === "cloud" ? await overCloud(ask) : await overHttp(ask);
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify({ ask, deliveries }));
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+    res.end("not found");
+  }
+  // 127.0.0.1 only: the page shows requests built with the demo secrets.
+  await new Promise<void>((resolve) => page.listen(port, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
+  return {
+    url,
+    async close() {
+      for (const res of events) res.end();
+      page.closeAllConnections();
+      await new Promise<void>((resolve) => page.close(() => resolve()));
+      push.server.closeAllConnections();
+      await push.close();
+    },
+  };
+}
+
+function demoEnv(): Record<string, string | undefined> {
+  return {
+    WECHAT_TOKEN: DEMO_SETTINGS.token,
+    WECHAT_ENCODING_AES_KEY: DEMO_SETTINGS.encodingAESKey,
+    WECHAT_APPID: DEMO_SETTINGS.appid,
+    // The playground shows every mode, plaintext included; a real server with a key refuses plaintext.
+    WECHAT_PUSH_MODE: undefined,
+  };
+}
+
+/**
+ * Changes one character of the Encrypt value after signing, as a proxy on the way could: msg_signature no
+ * longer matches. (In plaintext mode the body is not signed at all, so a change there would go unnoticed.)
+ */
+function tamper(built: BuiltRequest): BuiltRequest {
+  const sealed = /"Encrypt":"([^"]+)"|<Encrypt><!\[CDATA\[([^\]]+)\]\]>/.exec(built.body);
+  const value = sealed?.[1] ?? sealed?.[2];
+  if (sealed === null || value === undefined)
+    return { ...built, body: built.body.replace(/你好|[A-Za-z]/, "X") };
+  const middle = Math.floor(value.length / 2);
+  const flipped = value.slice(0, middle) + (value[middle] === "A" ? "B" : "A") + value.slice(middle + 1);
+  return { ...built, body: built.body.replace(value, flipped) };
+}
+
+/** The passive reply in an answer: a plain one as it is, a sealed one decrypted with the demo key. */
+function passiveOf(answer: string, format: BodyFormat): { passive?: unknown } {
+  if (answer === "success" || answer === "" || !/transfer_customer_service|Encrypt/.test(answer)) return {};
+  const sealed =
+    format === "json"
+      ? (JSON.parse(answer) as { Encrypt?: string }).Encrypt
+      : /<Encrypt><!\[CDATA\[([^\]]*)\]\]><\/Encrypt>/.exec(answer)?.[1];
+  if (sealed === undefined) return { passive: answer };
+  return { passive: decrypt(decodeAesKey(DEMO_SETTINGS.encodingAESKey), DEMO_SETTINGS.appid, sealed) };
+}
+
+/** What the server opened and parsed, redone here with the demo settings for the page to show. */
+function parsedOf(built: BuiltRequest, format: BodyFormat): Delivery["parsed"] {
+  const sealed = /"Encrypt":"([^"]+)"|<Encrypt><!\[CDATA\[([^\]]+)\]\]>/.exec(built.body);
+  const value = sealed?.[1] ?? sealed?.[2];
+  try {
+    const plain =
+      value === undefined
+        ? built.body
+        : decrypt(decodeAesKey(DEMO_SETTINGS.encodingAESKey), DEMO_SETTINGS.appid, value);
+    return parse(decodeBody(plain, format));
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function parse(raw: unknown): Delivery["parsed"] {
+  try {
+    const { route, message } = parsePush(raw);
+    return { route, message };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function readAll(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+if (require.main === module) {
+  startPlayground(Number(process.env["PORT"] ?? 8090)).then(
+    ({ url }) => {
+      console.log(`消息推送演练场已启动 playground on ${url}（只监听 127.0.0.1，Ctrl+C 退出）`);
+      console.log("  演示配置 demo settings: Token AAAAA, EncodingAESKey 43×A, AppID wxba5fad812f8e6fb9");
+    },
+    (error: unknown) => {
+      console.error(
+        `启动失败 (playground failed): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}
