@@ -102,11 +102,11 @@ describe("npm run deploy", () => {
 
 describe("check:function", () => {
   test("the built function is deployable and declares every cloud call it makes", () => {
-    expect(checkFunction(FUNCTION_DIR)).toEqual({
-      problems: [],
-      warnings: [],
-      openapiCalls: ["customerServiceMessage.send", "customerServiceMessage.setTyping"],
-    });
+    const result = checkFunction(FUNCTION_DIR);
+    expect(result.problems).toEqual([]);
+    expect(result.openapiCalls).toEqual(["customerServiceMessage.send", "customerServiceMessage.setTyping"]);
+    // A developer may have run `npm install` in the folder (a DevTools habit): that is a warning, never a problem.
+    for (const warning of result.warnings) expect(warning).toMatch(/node_modules|package-lock\.json/);
   });
 
   test("names each problem of a broken folder", () => {
