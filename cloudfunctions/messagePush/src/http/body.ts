@@ -64,8 +64,9 @@ function decodeJson(body: string): Record<string, unknown> {
 const xmlParser = lazy((): XMLParser => {
   const { XMLParser: Parser } = require("fast-xml-parser") as typeof import("fast-xml-parser");
   return new Parser({
-    // The predefined entities and character references (&lt; &#x4eba;) only: a DOCTYPE, where custom
-    // entities would be declared, is refused before parsing.
+    // The predefined entities, character references (&lt; &#x4eba;) and, harmlessly, HTML's named ones
+    // (&nbsp;; htmlEntities is also what enables character references). A DOCTYPE, where custom entities
+    // would be declared, is refused before parsing.
     processEntities: true,
     htmlEntities: true,
     ignoreAttributes: true,

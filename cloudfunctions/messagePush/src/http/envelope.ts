@@ -64,7 +64,7 @@ function indexOutsideText(body: string, tag: string): number {
       if (end === -1) return -1;
       at = end + 3;
     } else if (body.startsWith("<!--", next)) {
-      const end = body.indexOf("-->", next);
+      const end = body.indexOf("-->", next + 4); // "<!-->" does not close itself
       if (end === -1) return -1;
       at = end + 3;
     } else at = next + 1;
