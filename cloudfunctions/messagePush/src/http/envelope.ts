@@ -15,15 +15,15 @@ function fromJson(body: string): string | undefined {
   // Quotes inside JSON strings are escaped, so an unescaped "Encrypt" followed by a colon is a key, never
   // a user's text; the first such key is the one used.
   for (let name = body.indexOf('"Encrypt"'); name !== -1; name = body.indexOf('"Encrypt"', name + 1)) {
-    if (body[skipSpace(body, name + '"Encrypt"'.length)] === ":") return jsonStringAfter(body, name);
+    const colon = skipSpace(body, name + '"Encrypt"'.length);
+    if (body[colon] === ":") return jsonStringAfter(body, colon);
   }
   return undefined;
 }
 
-function jsonStringAfter(body: string, name: number): string | undefined {
-  let at = skipSpace(body, name + '"Encrypt"'.length);
-  if (body[at] !== ":") return undefined;
-  at = skipSpace(body, at + 1);
+/** The string value after the colon at `colon`, if it is one and plain base64. */
+function jsonStringAfter(body: string, colon: number): string | undefined {
+  const at = skipSpace(body, colon + 1);
   if (body[at] !== '"') return undefined;
   const close = body.indexOf('"', at + 1);
   if (close === -1) return undefined;
@@ -54,14 +54,15 @@ function fromXml(body: string): string | undefined {
  * Encrypt) or in a comment can contain "<Encrypt>" too, and must not be taken for the field.
  */
 function indexOutsideText(body: string, tag: string): number {
-  let at = 0;
-  while (at < body.length) {
+  // Ends when no "<" is left: every step moves `at` forward.
+  for (let at = 0; ; ) {
     const next = body.indexOf("<", at);
     if (next === -1) return -1;
     if (body.startsWith(tag, next)) return next;
     if (body.startsWith("<![CDATA[", next)) {
       const end = body.indexOf("]]>", next);
       if (end === -1) return -1;
+      // Stryker disable next-line ArithmeticOperator: no tag sought can start in the 3 characters before "]]>"
       at = end + 3;
     } else if (body.startsWith("<!--", next)) {
       const end = body.indexOf("-->", next + 4); // "<!-->" does not close itself
@@ -69,12 +70,11 @@ function indexOutsideText(body: string, tag: string): number {
       at = end + 3;
     } else at = next + 1;
   }
-  return -1;
 }
 
 function skipSpace(text: string, from: number): number {
   let at = from;
-  while (at < text.length && /\s/.test(text[at] as string)) at += 1;
+  while (/\s/.test(text.charAt(at))) at += 1; // charAt past the end is "", which ends the loop
   return at;
 }
 
