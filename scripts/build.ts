@@ -18,12 +18,21 @@ export interface BuildOptions {
   entry?: string;
   /** Inline wx-server-sdk and minify. */
   bundleSdk?: boolean;
-  /** Source maps beside the bundles (index.js.map): coverage of src/ through the built function. */
+  /**
+   * Source maps beside the bundles (index.js.map): coverage of src/ through the built function. On by
+   * default while coverage is being recorded (NODE_V8_COVERAGE), so a rebuild during a coverage run (by
+   * replay or deploy) keeps what the run needs.
+   */
   sourcemap?: boolean;
 }
 
 export async function buildFunction(options: BuildOptions = {}): Promise<void> {
-  const { outfile = BUILT_ENTRY, entry = SOURCE_ENTRY, bundleSdk = false, sourcemap = false } = options;
+  const {
+    outfile = BUILT_ENTRY,
+    entry = SOURCE_ENTRY,
+    bundleSdk = false,
+    sourcemap = process.env["NODE_V8_COVERAGE"] !== undefined,
+  } = options;
   await Promise.all([
     bundle(entry, outfile, bundleSdk, sourcemap),
     // The HTTP door, required by index.js on the first HTTP-trigger request only.
@@ -57,13 +66,13 @@ if (require.main === module) {
   const { values } = parseArgs({
     options: {
       "bundle-sdk": { type: "boolean", default: false },
-      sourcemap: { type: "boolean", default: false },
+      sourcemap: { type: "boolean" },
       outfile: { type: "string" },
     },
   });
   buildFunction({
     bundleSdk: values["bundle-sdk"] === true,
-    sourcemap: values.sourcemap === true,
+    ...(values.sourcemap === undefined ? {} : { sourcemap: values.sourcemap }),
     ...(values.outfile === undefined ? {} : { outfile: path.resolve(values.outfile) }),
   }).catch((error: unknown) => {
     console.error(`构建失败 (build failed): ${error instanceof Error ? error.message : String(error)}`);

@@ -29,4 +29,6 @@ process.on("message", async ({ id, event, openid, source }) => {
     Object.assign(console, restore);
   }
 });
+// The parent disconnects to stop us: exit normally (not by a signal), so coverage, if on, is written.
+process.on("disconnect", () => process.exit(0));
 process.send({ ready: true });

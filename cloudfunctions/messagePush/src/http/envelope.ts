@@ -55,7 +55,7 @@ function fromXml(body: string): string | undefined {
  */
 function indexOutsideText(body: string, tag: string): number {
   // Ends when no "<" is left: every step moves `at` forward.
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     const next = body.indexOf("<", at);
     if (next === -1) return -1;
     if (body.startsWith(tag, next)) return next;
