@@ -4,9 +4,9 @@ import type { DoorPorts } from "../../cloudfunctions/messagePush/src/core/app";
 import { createApp } from "../../cloudfunctions/messagePush/src/core/app";
 import type { Store } from "../../cloudfunctions/messagePush/src/core/dedupe";
 import { createMemoryStore } from "../../cloudfunctions/messagePush/src/core/memory-store";
-import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
 import { createRouter } from "../../cloudfunctions/messagePush/src/core/router";
 import { createRecordingLog } from "../helpers/recording-log";
+import { recordingPorts } from "../helpers/recording-ports";
 
 const text = (MsgId?: string) => ({
   ToUserName: "wx1",
@@ -17,14 +17,7 @@ const text = (MsgId?: string) => ({
   ...(MsgId === undefined ? {} : { MsgId }),
 });
 
-function recorder() {
-  const sent: SendPayload[] = [];
-  const ports: DoorPorts = {
-    recipientOf: (message) => message.FromUserName,
-    send: (payload) => Promise.resolve(void sent.push(payload)),
-  };
-  return { sent, ports };
-}
+const recorder = recordingPorts;
 
 const acknowledging = () =>
   createRouter()

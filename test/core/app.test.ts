@@ -4,8 +4,8 @@ import { createApp } from "../../cloudfunctions/messagePush/src/core/app";
 import type { Store } from "../../cloudfunctions/messagePush/src/core/dedupe";
 import type { Log } from "../../cloudfunctions/messagePush/src/core/log";
 import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
-import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
 import { createRouter } from "../../cloudfunctions/messagePush/src/core/router";
+import { recordingPorts } from "../helpers/recording-ports";
 
 const push = (MsgId: string | null = "1", extra: Record<string, unknown> = {}) => ({
   ToUserName: "wx1",
@@ -17,14 +17,7 @@ const push = (MsgId: string | null = "1", extra: Record<string, unknown> = {}) =
   ...extra,
 });
 
-function recorder() {
-  const sent: SendPayload[] = [];
-  const ports: DoorPorts = {
-    recipientOf: (message) => message.FromUserName,
-    send: (payload) => Promise.resolve(void sent.push(payload)),
-  };
-  return { sent, ports };
-}
+const recorder = recordingPorts;
 
 function recordingLog(): Log & { lines: string[] } {
   const lines: string[] = [];

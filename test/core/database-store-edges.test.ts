@@ -14,11 +14,6 @@ import { createFakeDatabase, missingCollectionError } from "../../scripts/lib/fa
 import { STORES } from "../helpers/stores";
 import { createRecordingLog } from "../helpers/recording-log";
 
-function recordingLog() {
-  const log = createRecordingLog();
-  return { log, lines: log.entries };
-}
-
 /** The fake database with its `add` and `createCollection` calls counted. */
 function counted(db: FakeDatabase) {
   const calls = { add: 0, createCollection: 0 };
@@ -71,7 +66,8 @@ describe("isMissingCollection", () => {
 describe("a missing collection", () => {
   test("is created on the first claim, which is granted, and the creation is logged", async () => {
     const fake = createFakeDatabase({ requireCreatedCollections: true });
-    const { log, lines } = recordingLog();
+    const log = createRecordingLog();
+    const lines = log.entries;
     const store = createDatabaseStore(() => fake, { log });
     expect((await store.claim("msg:first", CLAIM_TTL_MS)).status).toBe("claimed");
     expect(lines).toEqual([
@@ -85,7 +81,8 @@ describe("a missing collection", () => {
 
   test("two instances creating it at once: one creates, the other logs why it could not, one claim wins", async () => {
     const fake = createFakeDatabase({ requireCreatedCollections: true });
-    const { log, lines } = recordingLog();
+    const log = createRecordingLog();
+    const lines = log.entries;
     const store = createDatabaseStore(() => fake, { log, collection: "dedupe_x" });
     const claims = await Promise.all([
       store.claim("msg:r", CLAIM_TTL_MS),
@@ -105,7 +102,8 @@ describe("a missing collection", () => {
     const fake = createFakeDatabase({ requireCreatedCollections: true });
     fake.createCollection = () => Promise.reject(new Error("permission denied")); // a role without the right
     const { db, calls } = counted(fake);
-    const { log, lines } = recordingLog();
+    const log = createRecordingLog();
+    const lines = log.entries;
     const store = createDatabaseStore(() => db, { log });
     await expect(store.claim("msg:nope", CLAIM_TTL_MS)).rejects.toMatchObject({ errCode: -502005 });
     expect(calls).toEqual({ add: 2, createCollection: 1 });
@@ -120,7 +118,8 @@ describe("a missing collection", () => {
 
   test("is not what a duplicate claim means: nothing is created or logged", async () => {
     const { db, calls } = counted(createFakeDatabase());
-    const { log, lines } = recordingLog();
+    const log = createRecordingLog();
+    const lines = log.entries;
     const store = createDatabaseStore(() => db, { log });
     await store.claim("msg:dup", CLAIM_TTL_MS);
     expect(await store.claim("msg:dup", CLAIM_TTL_MS)).toEqual({ status: "busy" });

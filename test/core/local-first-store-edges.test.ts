@@ -7,11 +7,6 @@ import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
 import { createMemoryStore } from "../../cloudfunctions/messagePush/src/core/memory-store";
 import { createRecordingLog } from "../helpers/recording-log";
 
-function recordingLog() {
-  const log = createRecordingLog();
-  return { log, lines: log.entries };
-}
-
 /** A shared store that is down: every call is recorded and rejected. */
 function downStore() {
   const calls: string[] = [];
@@ -48,7 +43,8 @@ test("two instances over one shared store: done and released settle there, so th
 
 test("a claim taken while the shared store was down is settled in memory only, never with an empty shared lease", async () => {
   const { store: shared, calls } = downStore();
-  const { log, lines } = recordingLog();
+  const log = createRecordingLog();
+  const lines = log.entries;
   const store = createLocalFirstStore(shared, "open", log);
   const one = await store.claim("msg:a", CLAIM_TTL_MS);
   const two = await store.claim("msg:b", CLAIM_TTL_MS);
@@ -99,7 +95,8 @@ describe("a shared store that does not answer", () => {
   const hung = (): Store => ({ claim: never, complete: never, release: never });
 
   test("open: the claim is granted in memory once callTimeoutMs passes, and the deadline is logged", async () => {
-    const { log, lines } = recordingLog();
+    const log = createRecordingLog();
+    const lines = log.entries;
     const store = createLocalFirstStore(hung(), "open", log, Date.now, undefined, 40);
     const started = Date.now();
     const claim = await store.claim("msg:e", CLAIM_TTL_MS);

@@ -1,6 +1,7 @@
 // What parsePush accepts at the edges, and what its errors tell the operator who reads them in a log.
 // Titles name cases by label only: a title that prints an input object spans several lines.
 import { parsePush, PushParseError } from "../../cloudfunctions/messagePush/src/core/parse";
+import { thrown } from "../helpers/thrown";
 
 const base = { ToUserName: "wx1", FromUserName: "o-user", CreateTime: 1 };
 const text = { ...base, MsgType: "text", Content: "c" };
@@ -21,15 +22,7 @@ const popup = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 
-function parseError(input: unknown): PushParseError {
-  try {
-    parsePush(input);
-  } catch (error) {
-    if (error instanceof PushParseError) return error;
-    throw error;
-  }
-  throw new Error("expected a PushParseError");
-}
+const parseError = (input: unknown): PushParseError => thrown(PushParseError, () => parsePush(input));
 
 const chars = (n: number) => "x".repeat(n);
 const ID = "a string (at most 128 characters), a safe integer or absent";

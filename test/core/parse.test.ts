@@ -1,4 +1,5 @@
 import { parsePush, PushParseError } from "../../cloudfunctions/messagePush/src/core/parse";
+import { thrown } from "../helpers/thrown";
 
 const base = {
   ToUserName: "wx3d289323f5900f8e",
@@ -6,15 +7,7 @@ const base = {
   CreateTime: 1555684067,
 };
 
-function parseError(input: unknown): PushParseError {
-  try {
-    parsePush(input);
-  } catch (error) {
-    if (error instanceof PushParseError) return error;
-    throw error;
-  }
-  throw new Error("expected a PushParseError");
-}
+const parseError = (input: unknown): PushParseError => thrown(PushParseError, () => parsePush(input));
 
 describe("parsePush", () => {
   test("types a text message and keeps only documented fields", () => {

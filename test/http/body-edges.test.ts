@@ -1,16 +1,9 @@
 // decodeBody at its edges: the size cap counted in UTF-8 bytes, XML text exactly as sent (entities decoded,
 // attributes and declarations dropped, white space kept), and every refusal by its code and message.
 import { BodyError, decodeBody, MAX_BODY_BYTES } from "../../cloudfunctions/messagePush/src/http/body";
+import { thrown } from "../helpers/thrown";
 
-function refusal(run: () => unknown): BodyError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BodyError) return error;
-    throw error;
-  }
-  throw new Error("expected a BodyError");
-}
+const refusal = (run: () => unknown): BodyError => thrown(BodyError, run);
 
 /** A JSON object {"a":"…"} of exactly `bytes` UTF-8 bytes, mostly three-byte characters. */
 function jsonOf(bytes: number): string {

@@ -9,6 +9,7 @@ import {
   DecryptError,
   encrypt,
 } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
+import { thrown } from "../helpers/thrown";
 
 const DOC_KEY = decodeAesKey("A".repeat(43));
 const DOC_APPID = "wxba5fad812f8e6fb9";
@@ -17,15 +18,7 @@ const DOC_ENCRYPT =
 const NONZERO_KEY = decodeAesKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG");
 const NONZERO_APPID = "wxb11529c136998cb6";
 
-function decryptError(run: () => unknown): DecryptError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DecryptError) return error;
-    throw error;
-  }
-  throw new Error("expected a DecryptError");
-}
+const decryptError = (run: () => unknown): DecryptError => thrown(DecryptError, run);
 
 describe("signature", () => {
   test("URL verification example: Token AAAAA", () => {

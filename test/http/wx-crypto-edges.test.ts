@@ -7,6 +7,7 @@ import {
   DecryptError,
   encrypt,
 } from "../../cloudfunctions/messagePush/src/http/wx-crypto";
+import { thrown } from "../helpers/thrown";
 
 const KEY = decodeAesKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG");
 const APPID = "wxb11529c136998cb6";
@@ -25,15 +26,7 @@ function plaintext(message: string, appid: string): Buffer {
   return Buffer.concat([Buffer.alloc(16, 7), length, body, Buffer.from(appid, "utf8")]);
 }
 
-function refusal(run: () => unknown): DecryptError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DecryptError) return error;
-    throw error;
-  }
-  throw new Error("expected a DecryptError");
-}
+const refusal = (run: () => unknown): DecryptError => thrown(DecryptError, run);
 
 // 16 + 4 + "hello!!" + an 18-character appid = 45 bytes: a pad of 3 fills three blocks.
 const HELLO = plaintext("hello!!", APPID);

@@ -80,11 +80,6 @@ const OK = "+OK\r\n";
 const NIL = "_\r\n"; // RESP3 null (the client says HELLO 3)
 const named = (command: string[], ...names: string[]) => names.includes(command[0] ?? "");
 
-function recordingLog() {
-  const log = createRecordingLog();
-  return { log, lines: log.entries };
-}
-
 describe("Redis store against a scripted server", () => {
   test("keys live under message-push:dedupe: unless a prefix is given", async () => {
     const fake = await scriptedRedis(() => OK);
@@ -160,7 +155,8 @@ describe("Redis store against a scripted server", () => {
   test("while the server hangs up, reconnects back off from 100 ms, doubling, and the error is logged once", async () => {
     // The sixth connection is held open (no answer), so closing the store ends its reconnect loop at once.
     const fake = await scriptedRedis(() => (fake.connections.length < 6 ? "hang up" : "silence"));
-    const { log, lines } = recordingLog();
+    const log = createRecordingLog();
+    const lines = log.entries;
     const store = createRedisStore({ url: fake.url, log, timeoutMs: 100 });
     try {
       await store.claim("msg:x", 5000).catch(() => {});
