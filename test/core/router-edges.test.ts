@@ -89,3 +89,12 @@ describe("the error boundary", () => {
     ]);
   });
 });
+
+test("an unmodelled push reaches otherwise with raw as the push itself, not wrapped again", async () => {
+  const voice = { ...base, MsgType: "voice", MediaId: "m", Format: "amr", MsgId: "v1" };
+  const seen: unknown[] = [];
+  await createRouter()
+    .otherwise(({ message }) => void seen.push(message.raw))
+    .dispatch(parsePush(voice), ports());
+  expect(seen).toEqual([voice]);
+});

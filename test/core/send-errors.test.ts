@@ -48,6 +48,11 @@ describe("classifyFailure", () => {
     ["a refused connection", { code: "ECONNREFUSED" }, "transient"],
     ["an unknown error code string", { code: "EWHATEVER" }, "permanent"],
     ["a numeric code is not a network code", { code: 104 }, "permanent"],
+    [
+      "an unknown errcode does not hide a network failure",
+      { errcode: 12345, code: "ECONNRESET" },
+      "transient",
+    ],
   ])("%s is %s", (_name, error, expected) => {
     expect(classifyFailure(error)).toBe(expected);
   });
@@ -89,6 +94,8 @@ describe("mayHaveBeenDelivered", () => {
       false,
     ],
     ["an Error that timed out", new Error("Timed out after 3000 ms"), true],
+    ["an Error that says timeout", new Error("timeout of 3000ms exceeded"), true],
+    ["an Error that says time out", new Error("request time out"), true],
     ["a plain handler bug", new Error("Cannot read properties of undefined"), false],
     ["a plain object saying timeout", { message: "timeout" }, false],
   ])("%s → %p", (_name, error, expected) => {

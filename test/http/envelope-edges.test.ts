@@ -26,6 +26,9 @@ describe("XML", () => {
     // Never closed: everything after the opening is text, so nothing there is markup.
     ["<Encrypt> after an unclosed CDATA", "<xml><C><![CDATA[x<Encrypt>BBBB</Encrypt></xml>", undefined],
     ["<Encrypt> after an unclosed comment", "<xml><!-- x<Encrypt>BBBB</Encrypt></xml>", undefined],
+    // An unclosed CDATA or comment ends the scan: nothing after it is read, not even a well-formed tail.
+    ["a body that is one unclosed CDATA", "<![CDATA[xAAAA</Encrypt>", undefined],
+    ["a body that is one unclosed comment", "<!--xxxxxxAAAA</Encrypt>", undefined],
     // "<!-->" opens a comment and does not close it (its "-->" overlaps the "<!--").
     ["<Encrypt> after a lone <!-->", "<xml><!--><Encrypt>BBBB</Encrypt></xml>", undefined],
     [

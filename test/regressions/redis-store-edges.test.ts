@@ -68,6 +68,11 @@ async function scriptedRedis(answer: (command: string[]) => Answer) {
     url: `redis://127.0.0.1:${port}`,
     commands,
     connections,
+    /** Resolves once no client connection is left open. */
+    drained: async () => {
+      for (let waited = 0; sockets.size > 0 && waited < 2000; waited += 20) await sleep(20);
+      return sockets.size;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -131,10 +136,27 @@ describe("Redis store against a scripted server", () => {
     try {
       await expect(store.claim("msg:silent", 5000)).rejects.toThrow("no answer");
       await expect(store.close()).resolves.toBeUndefined();
+      expect(await fake.drained()).toBe(0); // the connection was dropped, not left behind
     } finally {
       await fake.close();
     }
   }, 4000);
+
+  test("close() ends the connection of a store that answered, and does nothing on one never used or already closed", async () => {
+    const fake = await scriptedRedis(() => OK);
+    const used = createRedisStore({ url: fake.url, log: silentLog });
+    const unused = createRedisStore({ url: fake.url, log: silentLog });
+    try {
+      expect((await used.claim("msg:c", 5000)).status).toBe("claimed");
+      await used.close();
+      expect(await fake.drained()).toBe(0);
+      await expect(used.close()).resolves.toBeUndefined();
+      await expect(unused.close()).resolves.toBeUndefined();
+      expect(fake.connections).toHaveLength(1); // closing never connects
+    } finally {
+      await fake.close();
+    }
+  });
 
   test("a finished call leaves no deadline timer behind (a server can stop at once)", async () => {
     const fake = await scriptedRedis(() => OK);

@@ -233,7 +233,7 @@ export function createRouter(): Router {
             return downstream;
           });
           // A middleware that called next() without awaiting it: the push is not done until the handler is.
-          if (downstream !== undefined) await downstream;
+          await downstream;
         };
         await run(0);
         return outcome(answer === undefined ? {} : { reply: answer });
