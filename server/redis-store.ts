@@ -56,11 +56,11 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (!client.isOpen) connecting ??= client.connect().finally(() => (connecting = undefined));
     await connecting;
   };
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+  const bounded = async <T>(work: Promise<T>): Promise<T> => {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        ready().then(work),
+        work,
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`redis: no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
@@ -69,6 +69,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       clearTimeout(timer);
     }
   };
+  const call = <T>(work: () => Promise<T>): Promise<T> => bounded(ready().then(work));
   const claimed = (lease: string) => `claimed:${lease}`;
 
   async function claim(key: string, ttlMs: number, tries = 2): Promise<Claim> {
@@ -97,7 +98,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     async close() {
       if (!client.isOpen) return;
       // close() waits for what is queued; a Redis that stopped answering would hold the shutdown forever.
-      await call(() => client.close()).catch(() => client.destroy());
+      await bounded(client.close()).catch(() => client.destroy());
     },
   };
 }

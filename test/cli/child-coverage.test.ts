@@ -98,6 +98,5 @@ test("scripts without a source map are left out (jest's own coverage measures wh
 });
 
 test("no coverage directory: an empty map, not an error", async () => {
-  await expect(childCoverage(path.join(work, "missing"), () => true)).resolves.toMatchObject({});
   expect((await childCoverage(path.join(work, "missing"), () => true)).files()).toEqual([]);
 });

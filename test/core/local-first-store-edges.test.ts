@@ -98,9 +98,8 @@ describe("a shared store that does not answer", () => {
     const log = createRecordingLog();
     const lines = log.entries;
     const store = createLocalFirstStore(hung(), "open", log, Date.now, undefined, 40);
-    const started = Date.now();
+    // The logged reason names the 40 ms deadline: it, not the test's timeout, ended the wait.
     const claim = await store.claim("msg:e", CLAIM_TTL_MS);
-    expect(Date.now() - started).toBeLessThan(1000);
     expect(claim).toEqual({ status: "claimed", lease: expect.stringMatching(/:$/) as string });
     expect(lines).toEqual([
       {

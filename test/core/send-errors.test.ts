@@ -48,11 +48,9 @@ describe("classifyFailure", () => {
     ["a refused connection", { code: "ECONNREFUSED" }, "transient"],
     ["an unknown error code string", { code: "EWHATEVER" }, "permanent"],
     ["a numeric code is not a network code", { code: 104 }, "permanent"],
-    [
-      "an unknown errcode does not hide a network failure",
-      { errcode: 12345, code: "ECONNRESET" },
-      "transient",
-    ],
+    // WeChat answered, so the reset is not in doubt: the errcode alone decides (as in mayHaveBeenDelivered).
+    ["an unknown errcode with a network code", { errcode: 12345, code: "ECONNRESET" }, "permanent"],
+    ["a busy errcode with a network code", { errcode: -1, code: "ECONNRESET" }, "transient"],
   ])("%s is %s", (_name, error, expected) => {
     expect(classifyFailure(error)).toBe(expected);
   });

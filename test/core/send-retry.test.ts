@@ -125,21 +125,15 @@ describe("withinDeadline", () => {
     });
   });
 
+  // Jest fails a test on an unhandled rejection (a listener on process would sit on jest's copy and see
+  // nothing), so the scenario itself is the check: the late failure must be handled by the race.
   test("a send that fails after the deadline is not an unhandled rejection", async () => {
-    const unhandled: unknown[] = [];
-    const record = (reason: unknown) => void unhandled.push(reason);
-    process.on("unhandledRejection", record);
-    try {
-      let fail: (error: Error) => void = () => {};
-      const late = new Promise<never>((_, reject) => (fail = reject));
-      await expect(withinDeadline(() => late, Date.now() + 20, realClock)).rejects.toMatchObject({
-        code: "timeout",
-      });
-      fail(new Error("late failure"));
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off("unhandledRejection", record);
-    }
+    let fail: (error: Error) => void = () => {};
+    const late = new Promise<never>((_, reject) => (fail = reject));
+    await expect(withinDeadline(() => late, Date.now() + 20, realClock)).rejects.toMatchObject({
+      code: "timeout",
+    });
+    fail(new Error("late failure"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   });
 });

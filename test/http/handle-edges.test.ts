@@ -618,9 +618,8 @@ describe("answering by the budget", () => {
   test("a deadline before the budget answers by the deadline", async () => {
     const slow = slowApp();
     const { handle } = door({ config: { ...KEYED, budgetMs: 4000 }, respond: slow.respond });
-    const started = Date.now();
+    // The 4 s budget would outlast this test's 3 s timeout: answering at all means the deadline decided.
     expect(await handle({ ...push("secure"), deadline: Date.now() + 60 })).toEqual(SUCCESS);
-    expect(Date.now() - started).toBeLessThan(1000);
     slow.settle(RESULTS.handled);
   }, 3000);
 

@@ -246,15 +246,14 @@ describe("connections", () => {
   test("a silent socket is closed by its own timer, not by node's (here once a minute) request check", async () => {
     const server = createPushServer(recorder().handle, createRecordingLog(), limits({}));
     await withServer(server, async (_base, port) => {
-      const started = Date.now();
+      // Node's own check runs once a minute here: a close within this test's 10 s timeout is the 150 ms timer.
       await new Promise<void>((resolve) => {
         const socket = connect(port, "127.0.0.1");
         socket.on("close", () => resolve());
         socket.on("error", () => undefined);
       });
-      expect(Date.now() - started).toBeLessThan(1000);
     });
-  }, 3000);
+  }, 10_000);
 
   test("a body trickling past the request timeout gets 408", async () => {
     const { requests, handle } = recorder();
@@ -300,7 +299,7 @@ describe("connections", () => {
           clearInterval(trickle);
           socket.destroy();
           resolve({ answer: text, closed: false });
-        }, 1000);
+        }, 8000);
         socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
         socket.on("error", () => undefined);
         socket.on("close", () => {
@@ -312,7 +311,7 @@ describe("connections", () => {
       expect(answer).toBe("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
       expect(closed).toBe(true);
     });
-  }, 3000);
+  }, 10_000);
 
   test("the default limits: seconds, not node's minutes", () => {
     const server = createPushServer(recorder().handle, createRecordingLog());

@@ -90,10 +90,9 @@ export function errcodeOf(error: unknown): number | undefined {
 
 export function classifyFailure(error: unknown): FailureKind {
   const errcode = errcodeOf(error);
-  if (errcode !== undefined) {
-    if (TRANSIENT.has(errcode)) return "transient";
-    if (PERMANENT.has(errcode)) return "permanent";
-  }
+  // An errcode means WeChat answered (so nothing is in doubt): only its own table says a retry can help,
+  // whatever else the error carries. This matches mayHaveBeenDelivered.
+  if (errcode !== undefined) return TRANSIENT.has(errcode) ? "transient" : "permanent";
   if (typeof error === "object" && error !== null) {
     const code = (error as Record<string, unknown>)["code"];
     if (typeof code === "string" && NETWORK_CODES.has(code)) return "transient";
