@@ -1,12 +1,16 @@
-// A loopback stand-in for the CloudBase gateway that wx-server-sdk calls for `cloud.openapi.*`
-// (pointed at with TCB_CONTEXT_CNFG={"URL": "http://127.0.0.1:PORT/admin"}). It speaks the SDK's wire
-// format: a multipart POST with action=wx.openApi, apiName and requestData = protobuf CommApiData, answered
-// with protobuf CommOpenApiResp. Field numbers are those of wx-server-sdk 4.0.2's generated code.
+// A loopback stand-in for the CloudBase gateway that wx-server-sdk calls for `cloud.openapi.*` and
+// `cloud.database()` (pointed at with TCB_CONTEXT_CNFG={"URL": "http://127.0.0.1:PORT/admin"}). It speaks
+// the SDK's wire formats:
+// - openapi: a multipart POST with action=wx.openApi, apiName and requestData = protobuf CommApiData,
+//   answered with protobuf CommOpenApiResp (field numbers from wx-server-sdk 4.0.2's generated code);
+// - database: a JSON POST per call (scripts/lib/fake-cloudbase-database.ts).
 import fs from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import protobuf from "protobufjs";
+import type { CloudDatabase } from "./fake-cloudbase-database";
+import { createCloudDatabase } from "./fake-cloudbase-database";
 
 const KeyValuePair = new protobuf.Type("KeyValuePair")
   .add(new protobuf.Field("key", 1, "string"))
@@ -46,11 +50,17 @@ export interface FakeCloudBase {
   refused: OpenApiCall[];
   /** Answers for the next calls, in order; afterwards every call succeeds. */
   answerNext(...answers: Answer[]): void;
+  /** What `cloud.database()` calls found and left. */
+  database: CloudDatabase;
   close(): Promise<void>;
 }
 
 /** `configJson` is the function's config.json: a call it does not grant is refused as the platform does. */
-export async function startFakeCloudBase(configJson: string): Promise<FakeCloudBase> {
+export async function startFakeCloudBase(
+  configJson: string,
+  options: { collections?: readonly string[] } = {},
+): Promise<FakeCloudBase> {
+  const database = createCloudDatabase(options.collections ?? []);
   const calls: OpenApiCall[] = [];
   const refused: OpenApiCall[] = [];
   const queue: Answer[] = [];
@@ -60,6 +70,11 @@ export async function startFakeCloudBase(configJson: string): Promise<FakeCloudB
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
+      if (/^application\/json/.test(req.headers["content-type"] ?? "")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(database.answer(Buffer.concat(chunks).toString("utf8"))));
+        return;
+      }
       const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1];
       const fields =
         boundary === undefined ? new Map<string, Buffer>() : parseMultipart(Buffer.concat(chunks), boundary);
@@ -110,6 +125,7 @@ export async function startFakeCloudBase(configJson: string): Promise<FakeCloudB
     calls,
     refused,
     answerNext: (...answers) => void queue.push(...answers),
+    database,
     close: () =>
       new Promise<void>((resolve) => {
         for (const res of hanging) res.destroy();

@@ -1,8 +1,6 @@
 // The BUILT function with the REAL wx-server-sdk (no mocks), its cloud calls sent over loopback to a
 // CloudBase stand-in that decodes the SDK's protobuf. This proves our use of the SDK: key names after its
 // camelCase→snake_case conversion, its errors (CloudSDKError), its timeout, and config.json permissions.
-import type { ChildProcess } from "node:child_process";
-import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,70 +11,15 @@ import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
 import type { Answer, FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
 import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
 import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "../helpers/event-fixtures";
-
-interface RunResult {
-  returned?: unknown;
-  threw?: string;
-  logs: string[];
-}
-
-interface Runner {
-  run(event: unknown, openid?: string, source?: string): Promise<RunResult & { calls: OpenApiCall[] }>;
-  stop(): Promise<void>;
-}
+import type { Runner } from "../helpers/real-sdk-runner";
+import { startSdkRunner } from "../helpers/real-sdk-runner";
 
 let cloudbase: FakeCloudBase;
 let configCopy: string;
 let runner: Runner;
 
-/** A child process running one build with the real SDK, fed events over IPC. */
-async function startRunner(entry?: string): Promise<Runner> {
-  const child: ChildProcess = fork(path.join(ROOT, "test", "helpers", "sdk-runner.js"), [], {
-    env: {
-      PATH: process.env["PATH"],
-      // Kept so that `npm run test:coverage` sees the function run here, mapped back to src/.
-      ...(process.env["NODE_V8_COVERAGE"] === undefined
-        ? {}
-        : { NODE_V8_COVERAGE: process.env["NODE_V8_COVERAGE"] }),
-      ...(entry === undefined ? {} : { FUNCTION_ENTRY: entry }),
-      TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
-      // The SDK signs every request and ends node with an unhandled rejection without these.
-      TENCENTCLOUD_SECRETID: "AKID-dummy",
-      TENCENTCLOUD_SECRETKEY: "dummy-key",
-      WX_CONTEXT_KEYS: "WX_OPENID,WX_APPID",
-      WX_APPID: "wx3d289323f5900f8e",
-      TCB_ENV: "test-env",
-      PUSH_DEDUPE_STORE: "memory",
-    },
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const pending = new Map<number, (result: RunResult) => void>();
-  let nextId = 0;
-  await new Promise<void>((resolve) => child.once("message", () => resolve()));
-  child.on("message", (message: RunResult & { id: number }) => {
-    pending.get(message.id)?.(message);
-    pending.delete(message.id);
-  });
-  return {
-    async run(event, openid = senderOf(event), source) {
-      const before = cloudbase.calls.length;
-      const id = (nextId += 1);
-      const result = await new Promise<RunResult>((resolve) => {
-        pending.set(id, resolve);
-        child.send({ id, event, openid, ...(source === undefined ? {} : { source }) });
-      });
-      return { ...result, calls: cloudbase.calls.slice(before) };
-    },
-    // A disconnect lets the child exit by itself (and write coverage); a kill only if it does not.
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill(), 5_000);
-        child.once("exit", () => (clearTimeout(timer), resolve()));
-        child.disconnect();
-      }),
-  };
-}
+const startRunner = (entry?: string) =>
+  startSdkRunner(cloudbase, entry === undefined ? {} : { FUNCTION_ENTRY: entry });
 
 beforeAll(async () => {
   // The stand-in reads permissions from a copy of config.json, so one test can remove one.

@@ -1,0 +1,72 @@
+// A child process that loads a BUILT function with the REAL wx-server-sdk (no mocks) and runs the events
+// it is sent over IPC; the SDK's cloud calls go over loopback to the CloudBase stand-in.
+import type { ChildProcess } from "node:child_process";
+import { fork } from "node:child_process";
+import path from "node:path";
+import type { FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
+import { ROOT } from "../../scripts/lib/function";
+import { senderOf } from "./event-fixtures";
+
+export interface RunResult {
+  returned?: unknown;
+  threw?: string;
+  logs: string[];
+}
+
+export interface Runner {
+  /** One invocation; `calls` are the openapi calls it made. */
+  run(event: unknown, openid?: string, source?: string): Promise<RunResult & { calls: OpenApiCall[] }>;
+  stop(): Promise<void>;
+}
+
+/** `env` adds to or overrides the function's environment (e.g. FUNCTION_ENTRY, PUSH_DEDUPE_STORE). */
+export async function startSdkRunner(
+  cloudbase: FakeCloudBase,
+  env: Record<string, string> = {},
+): Promise<Runner> {
+  const child: ChildProcess = fork(path.join(ROOT, "test", "helpers", "sdk-runner.js"), [], {
+    env: {
+      PATH: process.env["PATH"],
+      // Kept so that `npm run test:coverage` sees the function run here, mapped back to src/.
+      ...(process.env["NODE_V8_COVERAGE"] === undefined
+        ? {}
+        : { NODE_V8_COVERAGE: process.env["NODE_V8_COVERAGE"] }),
+      TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
+      // The SDK signs every request and ends node with an unhandled rejection without these.
+      TENCENTCLOUD_SECRETID: "AKID-dummy",
+      TENCENTCLOUD_SECRETKEY: "dummy-key",
+      WX_CONTEXT_KEYS: "WX_OPENID,WX_APPID",
+      WX_APPID: "wx3d289323f5900f8e",
+      TCB_ENV: "test-env",
+      PUSH_DEDUPE_STORE: "memory",
+      ...env,
+    },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const pending = new Map<number, (result: RunResult) => void>();
+  let nextId = 0;
+  await new Promise<void>((resolve) => child.once("message", () => resolve()));
+  child.on("message", (message: RunResult & { id: number }) => {
+    pending.get(message.id)?.(message);
+    pending.delete(message.id);
+  });
+  return {
+    async run(event, openid = senderOf(event), source) {
+      const before = cloudbase.calls.length;
+      const id = (nextId += 1);
+      const result = await new Promise<RunResult>((resolve) => {
+        pending.set(id, resolve);
+        child.send({ id, event, openid, ...(source === undefined ? {} : { source }) });
+      });
+      return { ...result, calls: cloudbase.calls.slice(before) };
+    },
+    // A disconnect lets the child exit by itself (and write coverage); a kill only if it does not.
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill(), 5_000);
+        child.once("exit", () => (clearTimeout(timer), resolve()));
+        child.disconnect();
+      }),
+  };
+}
