@@ -96,8 +96,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       await call(() => client.eval(RELEASE, { keys: [prefix + key], arguments: [claimed(lease)] }));
     },
     async close() {
-      if (!client.isOpen) return;
       // close() waits for what is queued; a Redis that stopped answering would hold the shutdown forever.
+      // (On a client never opened or already closed, close() rejects and destroy() does nothing.)
       await bounded(client.close()).catch(() => client.destroy());
     },
   };
