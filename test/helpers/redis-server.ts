@@ -2,6 +2,9 @@ import type { ChildProcess } from "node:child_process";
 import { spawn, spawnSync } from "node:child_process";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
+import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
+import type { RedisStore } from "../../server/redis-store";
+import { createRedisStore } from "../../server/redis-store";
 
 /** A real redis-server on a free loopback port, no persistence; stopped and restarted to simulate outages. */
 export interface RedisUnderTest {
@@ -73,4 +76,38 @@ export async function startRedis(): Promise<RedisUnderTest> {
     });
   await start();
   return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+}
+
+/**
+ * Inside a describe block: a redis-server started before its tests and stopped after them, and a maker
+ * of stores on it (each with its own key prefix) that are all closed at the end.
+ */
+export function useRedisStores(options: { timeoutMs?: number } = {}) {
+  let redis: RedisUnderTest | undefined;
+  const stores: RedisStore[] = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  }, 20_000);
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close().catch(() => {})));
+    await redis?.stop();
+  });
+  const server = (): RedisUnderTest => {
+    if (redis === undefined) throw new Error("redis-server is not started yet (use inside a test)");
+    return redis;
+  };
+  return {
+    server,
+    /** A store with a fresh prefix (or the one given), closed after the block. */
+    store(overrides: { prefix?: string; timeoutMs?: number } = {}): RedisStore {
+      const made = createRedisStore({
+        url: server().url,
+        log: silentLog,
+        prefix: overrides.prefix ?? `s${stores.length}:`,
+        timeoutMs: overrides.timeoutMs ?? options.timeoutMs ?? 500,
+      });
+      stores.push(made);
+      return made;
+    },
+  };
 }

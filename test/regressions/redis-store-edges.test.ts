@@ -6,10 +6,8 @@ import type { AddressInfo, Socket } from "node:net";
 import { createServer } from "node:net";
 import { createClient } from "@redis/client";
 import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
-import type { RedisStore } from "../../server/redis-store";
 import { createRedisStore } from "../../server/redis-store";
-import type { RedisUnderTest } from "../helpers/redis-server";
-import { redisAvailable, startRedis } from "../helpers/redis-server";
+import { redisAvailable, useRedisStores } from "../helpers/redis-server";
 import { createRecordingLog } from "../helpers/recording-log";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -210,25 +208,8 @@ describe("Redis store against a scripted server", () => {
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 
 describeWithRedis("Redis store against a real redis-server", () => {
-  let redis: RedisUnderTest;
-  const stores: RedisStore[] = [];
-  const store = (timeoutMs = 500) => {
-    const made = createRedisStore({
-      url: redis.url,
-      log: silentLog,
-      prefix: `m${stores.length}:`,
-      timeoutMs,
-    });
-    stores.push(made);
-    return made;
-  };
-  beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close().catch(() => {})));
-    await redis.stop();
-  });
+  const redisStores = useRedisStores();
+  const store = (timeoutMs = 500) => redisStores.store({ prefix: "edges:", timeoutMs });
 
   test("a closed store connects again on its next call", async () => {
     const s = store();
@@ -239,10 +220,10 @@ describeWithRedis("Redis store against a real redis-server", () => {
 
   test("done is stored as done:<reply JSON>, and as bare done: without a reply", async () => {
     const s = store();
-    const raw = createClient({ url: redis.url });
+    const raw = createClient({ url: redisStores.server().url });
     await raw.connect();
     try {
-      const prefix = `m${stores.length - 1}:`;
+      const prefix = "edges:";
       const plain = await s.claim("msg:plain", 5000);
       if (plain.status !== "claimed") throw new Error("expected a claim");
       await s.complete("msg:plain", plain.lease);
@@ -266,10 +247,10 @@ describeWithRedis("Redis store against a real redis-server", () => {
   test("a claim made while Redis is down fails at once and is not replayed when Redis comes back", async () => {
     const s = store(2000);
     expect((await s.claim("msg:warm", 5000)).status).toBe("claimed");
-    await redis.stop();
+    await redisStores.server().stop();
     // Refused by the client at once (offline queue off), not held until the 2 s deadline.
     await expect(s.claim("msg:offline", 60_000)).rejects.toThrow(/offline|closed/i);
-    await redis.start();
+    await redisStores.server().start();
     let back = false;
     for (let i = 0; i < 60 && !back; i += 1) {
       back = await s.claim(`msg:probe${i}`, 5000).then(

@@ -8,33 +8,19 @@ import { createApp } from "../../cloudfunctions/messagePush/src/core/app";
 import { silentLog } from "../../cloudfunctions/messagePush/src/core/log";
 import type { SendPayload } from "../../cloudfunctions/messagePush/src/core/reply";
 import { createRouter } from "../../cloudfunctions/messagePush/src/core/router";
-import type { RedisStore } from "../../server/redis-store";
-import { createRedisStore } from "../../server/redis-store";
 import { buildPushRequest, DEMO_SETTINGS } from "../../scripts/lib/push-request";
 import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 import { send } from "../helpers/http-client";
 import type { RedisUnderTest } from "../helpers/redis-server";
-import { redisAvailable, startRedis } from "../helpers/redis-server";
+import { redisAvailable, startRedis, useRedisStores } from "../helpers/redis-server";
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describeWithRedis("Redis dedupe store (real redis-server)", () => {
-  let redis: RedisUnderTest;
-  const stores: RedisStore[] = [];
-  const store = (prefix = `t${stores.length}:`) => {
-    const made = createRedisStore({ url: redis.url, log: silentLog, prefix, timeoutMs: 500 });
-    stores.push(made);
-    return made;
-  };
-  beforeAll(async () => {
-    redis = await startRedis();
-  }, 20_000);
-  afterAll(async () => {
-    await Promise.all(stores.map((s) => s.close().catch(() => {})));
-    await redis.stop();
-  });
+  const redisStores = useRedisStores();
+  const store = (prefix?: string) => redisStores.store(prefix === undefined ? {} : { prefix });
 
   test("the first claim wins; later ones see busy, then done with the passive reply", async () => {
     const s = store();
@@ -100,12 +86,12 @@ describeWithRedis("Redis dedupe store (real redis-server)", () => {
       MsgId: id,
     });
     expect(await app.handle(push("before"), ports)).toMatchObject({ status: "handled" });
-    await redis.stop();
+    await redisStores.server().stop();
     try {
       expect(await app.handle(push("during"), ports)).toMatchObject({ status: "handled" });
       expect(await app.handle(push("during"), ports)).toMatchObject({ status: "duplicate" });
     } finally {
-      await redis.start();
+      await redisStores.server().start();
     }
     await sleep(300); // the client reconnects on its own
     expect(await app.handle(push("before"), ports)).toMatchObject({ status: "duplicate" });
