@@ -27,6 +27,8 @@ export interface CloudDatabase {
   readonly calls: DatabaseCall[];
   /** The response body for one request body. */
   answer(body: string): unknown;
+  /** While true, every database call is answered as an unreachable database (the gateway's 5xx). */
+  down: boolean;
 }
 
 const decode = (text: unknown): unknown =>
@@ -105,7 +107,7 @@ export function createCloudDatabase(existing: readonly string[]): CloudDatabase 
     }
   }
 
-  return { collections, calls, answer };
+  return { collections, calls, answer, down: false };
 }
 
 /** Top-level field equality, and the comparison operators the SDK's `db.command` sends. */

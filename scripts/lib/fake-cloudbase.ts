@@ -71,6 +71,12 @@ export async function startFakeCloudBase(
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       if (/^application\/json/.test(req.headers["content-type"] ?? "")) {
+        if (database.down) {
+          database.calls.push({ action: "(database down)", collection: "" });
+          res.writeHead(502, { "content-type": "text/html" });
+          res.end("<html><body>502 Bad Gateway</body></html>");
+          return;
+        }
         res.writeHead(200, { "content-type": "application/json" });
         res.end(JSON.stringify(database.answer(Buffer.concat(chunks).toString("utf8"))));
         return;

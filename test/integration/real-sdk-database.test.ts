@@ -129,3 +129,34 @@ test("a lapsed claim is taken over with the lease and db.command.lte in the quer
   });
   expect(record("msg:9003")).toMatchObject({ state: "done" });
 });
+
+describe("a database outage (the gateway answers 502)", () => {
+  afterEach(() => {
+    cloudbase.database.down = false;
+  });
+
+  test("the push is still answered, and only once, deduplicated in this instance's memory", async () => {
+    cloudbase.database.down = true;
+    const results = [];
+    for (let i = 0; i < 3; i += 1) results.push(await runner.run(text("9101")));
+    expect(results.map((result) => result.returned)).toEqual(["success", "success", "success"]);
+    expect(results.flatMap((result) => result.calls)).toHaveLength(1);
+    expect(results[0]?.logs.join("\n")).toContain("dedupe store unavailable, deduplicating in memory");
+  });
+
+  test("PUSH_DEDUPE_FAIL=closed: nothing is answered while the store is down", async () => {
+    const strict = await startSdkRunner(cloudbase, {
+      PUSH_DEDUPE_STORE: "database",
+      PUSH_DEDUPE_FAIL: "closed",
+    });
+    try {
+      cloudbase.database.down = true;
+      const { returned, calls, logs } = await strict.run(text("9102"));
+      expect(returned).toBe("success");
+      expect(calls).toEqual([]);
+      expect(logs.join("\n")).toContain("dedupe store unavailable, push not handled");
+    } finally {
+      await strict.stop();
+    }
+  }, 30_000);
+});
