@@ -15,7 +15,13 @@ export interface RunResult {
 
 export interface Runner {
   /** One invocation; `calls` are the openapi calls it made. */
-  run(event: unknown, openid?: string, source?: string): Promise<RunResult & { calls: OpenApiCall[] }>;
+  run(
+    event: unknown,
+    openid?: string,
+    source?: string,
+    /** The invocation context main() is given (e.g. time_limit_in_ms). */
+    context?: Record<string, unknown>,
+  ): Promise<RunResult & { calls: OpenApiCall[] }>;
   stop(): Promise<void>;
 }
 
@@ -51,12 +57,18 @@ export async function startSdkRunner(
     pending.delete(message.id);
   });
   return {
-    async run(event, openid = senderOf(event), source) {
+    async run(event, openid = senderOf(event), source, context) {
       const before = cloudbase.calls.length;
       const id = (nextId += 1);
       const result = await new Promise<RunResult>((resolve) => {
         pending.set(id, resolve);
-        child.send({ id, event, openid, ...(source === undefined ? {} : { source }) });
+        child.send({
+          id,
+          event,
+          openid,
+          ...(source === undefined ? {} : { source }),
+          ...(context === undefined ? {} : { context }),
+        });
       });
       return { ...result, calls: cloudbase.calls.slice(before) };
     },

@@ -7,7 +7,7 @@ const entry =
   process.env.FUNCTION_ENTRY || path.join(__dirname, "..", "..", "cloudfunctions", "messagePush", "index.js");
 const { main } = require(entry);
 
-process.on("message", async ({ id, event, openid, source }) => {
+process.on("message", async ({ id, event, openid, source, context }) => {
   process.env.WX_OPENID = openid ?? "";
   if (source === undefined) delete process.env.TCB_SOURCE;
   else process.env.TCB_SOURCE = source;
@@ -21,7 +21,7 @@ process.on("message", async ({ id, event, openid, source }) => {
   console.warn = capture("warn");
   console.error = capture("error");
   try {
-    const returned = await main(event, {});
+    const returned = await main(event, context ?? {});
     process.send({ id, returned, logs });
   } catch (error) {
     process.send({ id, threw: String(error && error.message ? error.message : error), logs });
