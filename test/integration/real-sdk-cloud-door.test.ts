@@ -122,6 +122,11 @@ describe("the source guard", () => {
     }
   }, 30_000);
 
+  test("the reply goes to the OPENID the platform vouches for, not to the FromUserName the event claims", async () => {
+    const { calls } = await runner.run({ ...push(), FromUserName: "o-claimed" }, "o-vouched");
+    expect(calls.map((call) => call.payload["touser"])).toEqual(["o-vouched"]);
+  });
+
   test("no OPENID in the context (not a push) means no reply, logged", async () => {
     const { returned, calls, logs } = await runner.run({ ...push(), FromUserName: "o-anyone" }, "");
     expect(returned).toBe("success");
