@@ -1,25 +1,35 @@
-// Every recorded event through the BUILT cloudfunctions/messagePush/index.js (the file DevTools uploads),
-// with wx-server-sdk replaced at the module boundary by the recorder. `npm test` builds first (pretest).
-import type { RecordedCall, RecordingSdk } from "../scripts/lib/recording-sdk";
-import type { Main } from "./helpers/built-function";
-import { coldStart } from "./helpers/built-function";
+// Every recorded event through the BUILT cloudfunctions/messagePush/index.js (the file DevTools uploads) and
+// the REAL wx-server-sdk, its cloud calls sent over loopback to the CloudBase stand-in, which records them
+// as they would reach WeChat. `npm test` builds first (pretest). The recordings are jest snapshots: a
+// changed reply fails with a readable diff, and `npx jest test/replay.test.ts -u` re-records it.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { parsePush, PushParseError } from "../cloudfunctions/messagePush/src/core/parse";
 import { ROUTES } from "../cloudfunctions/messagePush/src/core/routes";
+import type { FakeCloudBase } from "../scripts/lib/fake-cloudbase";
+import { startFakeCloudBase } from "../scripts/lib/fake-cloudbase";
+import { FUNCTION_DIR } from "../scripts/lib/function";
 import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "./helpers/event-fixtures";
-
-jest.mock("wx-server-sdk", () => require("../scripts/lib/recording-sdk").recordingSdk);
+import type { Runner } from "./helpers/real-sdk-runner";
+import { startSdkRunner } from "./helpers/real-sdk-runner";
 
 const fixtures = loadEventFixtures();
 
-let main: Main;
-let recordingSdk: RecordingSdk;
-beforeEach(() => ({ main, sdk: recordingSdk } = coldStart()));
-// The function logs what it ignores; keep the test output for failures.
-beforeAll(() => {
-  jest.spyOn(console, "log").mockImplementation(() => {});
-  jest.spyOn(console, "warn").mockImplementation(() => {});
+let cloudbase: FakeCloudBase;
+let runner: Runner;
+
+beforeAll(async () => {
+  const configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-replay-")), "config.json");
+  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
+  cloudbase = await startFakeCloudBase(configCopy);
+  runner = await startSdkRunner(cloudbase);
+}, 30_000);
+
+afterAll(async () => {
+  await runner.stop();
+  await cloudbase.close();
 });
-afterAll(() => jest.restoreAllMocks());
 
 describe("replaying recorded events through the built function", () => {
   test("every modelled route has a fixture, and every fixture's name says what it parses to", () => {
@@ -40,10 +50,8 @@ describe("replaying recorded events through the built function", () => {
   test.each(fixtures.map((fixture) => [fixture.name, fixture] as const))(
     "%s: sends and returns exactly what was recorded",
     async (name, { event }) => {
-      const openid = senderOf(event) ?? "o-not-a-push";
-      recordingSdk.context = { OPENID: openid };
-      const returned = await main(event, {});
-      const calls: RecordedCall[] = recordingSdk.calls;
+      const { returned, threw, calls } = await runner.run(event, senderOf(event) ?? "o-not-a-push");
+      expect(threw).toBeUndefined();
       if (mustStaySilent(name)) expect(calls).toEqual([]);
       expect(recorded(returned, calls)).toMatchSnapshot();
     },
@@ -52,45 +60,47 @@ describe("replaying recorded events through the built function", () => {
   test.each(["memory", "database"])(
     "a redelivered transfer gets the same passive reply back, and nothing is sent (%s store)",
     async (store) => {
-      process.env["PUSH_DEDUPE_STORE"] = store;
+      const transfer = fixtures.find(({ name }) => name === "text.transfer.json");
+      const openid = senderOf(transfer?.event) ?? "";
+      const first = await startSdkRunner(cloudbase, { PUSH_DEDUPE_STORE: store });
+      let firstReply: unknown;
       try {
-        ({ main, sdk: recordingSdk } = coldStart());
-        const transfer = fixtures.find(({ name }) => name === "text.transfer.json");
-        const openid = senderOf(transfer?.event) ?? "";
-        recordingSdk.context = { OPENID: openid };
-        const first = await main(transfer?.event, {});
-        expect(first).toMatchObject({ MsgType: "transfer_customer_service", ToUserName: openid });
-        // A fresh instance for the redelivery with the database store: the answer comes from the record.
-        if (store === "database") {
-          const records = recordingSdk.db.collections;
-          ({ main, sdk: recordingSdk } = coldStart());
-          for (const [name, table] of records) recordingSdk.db.collections.set(name, table);
-          recordingSdk.context = { OPENID: openid };
-        }
-        await expect(main(transfer?.event, {})).resolves.toEqual(first);
-        expect(recordingSdk.calls).toEqual([]);
+        const answered = await first.run(transfer?.event, openid);
+        expect(answered.returned).toMatchObject({ MsgType: "transfer_customer_service", ToUserName: openid });
+        expect(answered.calls).toEqual([]);
+        firstReply = answered.returned;
+        // The same instance remembers its answer.
+        const again = await first.run(transfer?.event, openid);
+        expect([again.returned, again.calls]).toEqual([firstReply, []]);
       } finally {
-        delete process.env["PUSH_DEDUPE_STORE"];
+        await first.stop();
+      }
+      if (store !== "database") return;
+      // A fresh instance: the answer comes from the database record, through the SDK.
+      const second = await startSdkRunner(cloudbase, { PUSH_DEDUPE_STORE: store });
+      try {
+        const again = await second.run(transfer?.event, openid);
+        expect([again.returned, again.calls]).toEqual([firstReply, []]);
+      } finally {
+        await second.stop();
       }
     },
+    30_000,
   );
 
   test("a failing send is logged and never escapes main", async () => {
     const example = fixtures.find(({ name }) => name === "image.json");
-    recordingSdk.context = { OPENID: "ohl4L0Rnhq7vmmbT_DaNQa4ePaz0" };
-    recordingSdk.failNextSends(
-      Object.assign(new Error("openapi.customerServiceMessage.send:fail"), {
-        errCode: 45015,
-      }),
+    // 45015 (outside the 48-hour window) is permanent: nothing a retry could fix, so the push is acknowledged.
+    cloudbase.answerNext({
+      errcode: 45015,
+      errmsg: "response out of time limit or subscription is canceled",
+    });
+    const { returned, threw, calls, logs } = await runner.run(
+      { ...(example?.event as object), MsgId: "replay-failing-send" },
+      "ohl4L0Rnhq7vmmbT_DaNQa4ePaz0",
     );
-    const errors = jest.spyOn(console, "error").mockImplementation(() => {});
-    try {
-      // 45015 (outside the 48-hour window) is permanent: nothing a retry could fix, so the push is acknowledged.
-      await expect(main(example?.event, {})).resolves.toBe("success");
-      expect(recordingSdk.calls).toEqual([]);
-      expect(errors).toHaveBeenCalled();
-    } finally {
-      errors.mockRestore();
-    }
+    expect([returned, threw]).toEqual(["success", undefined]);
+    expect(calls).toHaveLength(1); // tried once, refused by WeChat, not retried
+    expect(logs.join("\n")).toContain("not retried");
   });
 });
