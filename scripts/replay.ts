@@ -1,24 +1,21 @@
 // Usage: npm run replay -- <event.json|folder> [...] [--openid OPENID] [--typecheck]
-// Runs the built cloud function on recorded push events, with wx-server-sdk replaced by a recorder, and
-// prints what the function would send and what it returned. No WeChat account, no network. Rebuilds first
-// when src/ changed, so what runs is always the current code.
-import fs from "node:fs";
+// Runs the built cloud function on recorded push events with the real wx-server-sdk, its cloud calls sent to
+// a loopback CloudBase stand-in, and prints what the function would send and what it returned. No WeChat
+// account, no network. Rebuilds first when src/ changed, so what runs is always the current code.
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isPassiveReply } from "../server";
-import { buildFunction, BUNDLED_SDK_MARK } from "./build";
+import { buildFunction } from "./build";
 import { listEventFiles, readEvent } from "./lib/fixtures";
 import { staleBuild } from "./lib/freshness";
-import { BUILT_ENTRY } from "./lib/function";
 import { summarise, typeErrors } from "./lib/typecheck";
-import { loadBuiltFunction } from "./lib/load-function";
-import { recordingSdk } from "./lib/recording-sdk";
+import { startCloudReplay } from "./lib/cloud-replay";
 
 const HELP = `用法 Usage: npm run replay -- <event.json|目录 folder> [...] [--openid OPENID] [--typecheck]
 
 在本地用录制的推送事件运行云函数 (cloudfunctions/messagePush/index.js)，打印它会发送的客服消息和返回值。
 src/ 有改动时先重新构建。每个文件都当作一次全新的投递（冷启动，去重记录清空）；MsgId 相同的文件会被指出，
-因为真实推送里它们会被当作重试。wx-server-sdk 被记录器替代，不访问网络。
+因为真实推送里它们会被当作重试。用真实的 wx-server-sdk，云调用发到本机的 CloudBase 模拟服务，不访问外网。
 Replays recorded push events through the function (rebuilt first when src/ changed), each as a fresh delivery.
 
   --openid      getWXContext().OPENID for every event (default: the event's FromUserName)
@@ -53,15 +50,23 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (stale !== undefined) {
     console.log(`构建中 building (${stale})…`);
     await buildFunction();
-  } else if (fs.readFileSync(BUILT_ENTRY, "utf8").includes(BUNDLED_SDK_MARK)) {
-    console.error(
-      "index.js 是 --bundle-sdk 构建（wx-server-sdk 已内联），本地重放无法替换 SDK：请先运行 npm run build\n" +
-        "(index.js was built with --bundle-sdk: the SDK is inlined and cannot be replaced for replay; run `npm run build`)",
-    );
-    return 2;
   }
 
   const { files, missing } = listEventFiles(positionals);
+  const cloud = await startCloudReplay();
+  try {
+    return await replayAll(files, missing, values.openid, cloud);
+  } finally {
+    await cloud.close();
+  }
+}
+
+async function replayAll(
+  files: readonly string[],
+  missing: readonly string[],
+  openidOption: string | undefined,
+  cloud: Awaited<ReturnType<typeof startCloudReplay>>,
+): Promise<number> {
   for (const target of missing) console.error(`✗ 找不到 not found: ${target}`);
   let failures = missing.length;
   let sends = 0;
@@ -83,15 +88,15 @@ export async function main(argv: readonly string[]): Promise<number> {
         );
       } else if (key !== undefined) firstWithKey.set(key, shown);
       // Each file is a fresh delivery to a cold instance: nothing remembered from the files before.
-      recordingSdk.reset();
-      const run = loadBuiltFunction(recordingSdk);
       // For a push, the platform sets OPENID to the sender.
-      const openid = values.openid ?? senderOf(event);
-      recordingSdk.context = openid === undefined ? {} : { OPENID: openid };
-      const returned = await run(event, {});
-      for (const call of recordingSdk.calls) console.log(`  → ${call.api} ${JSON.stringify(call.data)}`);
-      if (recordingSdk.calls.length === 0) console.log("  → (不回复 no reply)");
-      sends += recordingSdk.calls.length;
+      const { returned, calls, refused } = await cloud.run(event, openidOption ?? senderOf(event));
+      for (const call of calls) console.log(`  → ${call.apiName} ${JSON.stringify(call.payload)}`);
+      for (const call of refused)
+        console.log(
+          `  ✗ ${call.apiName} 被平台拒绝：config.json 未授权 (refused: not granted in config.json, -604101)`,
+        );
+      if (calls.length + refused.length === 0) console.log("  → (不回复 no reply)");
+      sends += calls.length;
       if (isPassiveReply(returned)) {
         transfers += 1;
         console.log(

@@ -1,0 +1,71 @@
+// Runs the BUILT function in this process with the REAL wx-server-sdk, its cloud calls sent over loopback
+// to the CloudBase stand-in (nothing leaves the machine). Each run is a fresh instance: the bundle is loaded
+// anew, so nothing is remembered from the runs before; getWXContext().OPENID is the openid given.
+import fs from "node:fs";
+import type { CloudMain } from "../../server";
+import type { FakeCloudBase, OpenApiCall } from "./fake-cloudbase";
+import { startFakeCloudBase } from "./fake-cloudbase";
+import { BUILT_ENTRY, FUNCTION_DIR } from "./function";
+
+export interface CloudRun {
+  returned: unknown;
+  /** The calls the platform carried out, as WeChat would receive them. */
+  calls: OpenApiCall[];
+  /** Calls the platform refused: config.json does not grant them (-604101). */
+  refused: OpenApiCall[];
+}
+
+export interface CloudReplay {
+  run(event: unknown, openid: string | undefined): Promise<CloudRun>;
+  close(): Promise<void>;
+}
+
+/** What wx-server-sdk reads from the environment in the cloud, pointed at the stand-in. */
+function cloudEnvironment(cloudbase: FakeCloudBase): Record<string, string> {
+  return {
+    TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
+    // The SDK signs every request with these; the stand-in does not check them.
+    TENCENTCLOUD_SECRETID: "AKID-local-replay",
+    TENCENTCLOUD_SECRETKEY: "local-replay",
+    WX_CONTEXT_KEYS: "WX_OPENID,WX_APPID",
+    WX_APPID: "wx-local-replay",
+    TCB_ENV: "local-replay",
+    // Each run is a fresh instance with its own memory: no database needed.
+    PUSH_DEDUPE_STORE: "memory",
+  };
+}
+
+export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay> {
+  if (!fs.existsSync(entry)) {
+    throw new Error(`找不到 ${entry}，请先运行 npm run build (run \`npm run build\` first)`);
+  }
+  const cloudbase = await startFakeCloudBase(`${FUNCTION_DIR}/config.json`);
+  const saved = new Map<string, string | undefined>();
+  const set = (name: string, value: string | undefined) => {
+    if (!saved.has(name)) saved.set(name, process.env[name]);
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+  for (const [name, value] of Object.entries(cloudEnvironment(cloudbase))) set(name, value);
+  set("TCB_SOURCE", undefined);
+
+  return {
+    async run(event, openid) {
+      set("WX_OPENID", openid ?? "");
+      delete require.cache[require.resolve(entry)];
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the built artifact on purpose
+      const loaded = require(entry) as { main?: unknown };
+      if (typeof loaded.main !== "function") throw new Error(`${entry} does not export main(event, context)`);
+      const [calls, refused] = [cloudbase.calls.length, cloudbase.refused.length];
+      const returned = await (loaded.main as CloudMain)(event, {});
+      return { returned, calls: cloudbase.calls.slice(calls), refused: cloudbase.refused.slice(refused) };
+    },
+    async close() {
+      await cloudbase.close();
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    },
+  };
+}
