@@ -1,7 +1,9 @@
 // Runs the BUILT function in this process with the REAL wx-server-sdk, its cloud calls sent over loopback
 // to the CloudBase stand-in (nothing leaves the machine). Each run is a fresh instance: the bundle is loaded
-// anew, so nothing is remembered from the runs before; getWXContext().OPENID is the openid given.
+// anew, so nothing is remembered from the runs before (under jest, which keeps its own module registry, call
+// jest.resetModules() first); getWXContext().OPENID is the openid given.
 import fs from "node:fs";
+import path from "node:path";
 import type { CloudMain } from "../../server";
 import type { FakeCloudBase, OpenApiCall } from "./fake-cloudbase";
 import { startFakeCloudBase } from "./fake-cloudbase";
@@ -52,7 +54,9 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
   return {
     async run(event, openid) {
       set("WX_OPENID", openid ?? "");
+      // A cold instance: the bundle and its lazily loaded HTTP door (http.js beside it) are read anew.
       delete require.cache[require.resolve(entry)];
+      delete require.cache[path.join(path.dirname(entry), "http.js")];
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the built artifact on purpose
       const loaded = require(entry) as { main?: unknown };
       if (typeof loaded.main !== "function") throw new Error(`${entry} does not export main(event, context)`);

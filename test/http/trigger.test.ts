@@ -1,26 +1,36 @@
-// The same cloud function reached through an HTTP trigger: the BUILT index.js, wx-server-sdk swapped for
-// the recorder, so replies go out as cloud calls.
+// The same cloud function reached through an HTTP trigger: the BUILT index.js and the REAL wx-server-sdk,
+// so replies go out as cloud calls, received by the loopback CloudBase stand-in.
+import type { CloudReplay } from "../../scripts/lib/cloud-replay";
+import { startCloudReplay } from "../../scripts/lib/cloud-replay";
 import { buildPushRequest, buildVerifyRequest, DEMO_SETTINGS } from "../../scripts/lib/push-request";
 import { messageOf } from "../../scripts/push";
-import { coldStart } from "../helpers/built-function";
-
-jest.mock("wx-server-sdk", () => require("../../scripts/lib/recording-sdk").recordingSdk);
 
 const ENV = {
   WECHAT_TOKEN: DEMO_SETTINGS.token,
   WECHAT_ENCODING_AES_KEY: DEMO_SETTINGS.encodingAESKey,
   WECHAT_APPID: DEMO_SETTINGS.appid,
 };
-const saved = { ...process.env };
-beforeAll(() => {
+let cloud: CloudReplay;
+let saved: NodeJS.ProcessEnv;
+beforeAll(async () => {
   jest.spyOn(console, "log").mockImplementation(() => {});
   jest.spyOn(console, "warn").mockImplementation(() => {});
   jest.spyOn(console, "error").mockImplementation(() => {});
+  cloud = await startCloudReplay();
+  saved = { ...process.env };
 });
-afterAll(() => jest.restoreAllMocks());
+afterAll(async () => {
+  await cloud.close();
+  jest.restoreAllMocks();
+});
 afterEach(() => {
   process.env = { ...saved };
 });
+/** One invocation of a fresh instance (jest's module registry emptied, so the bundle reads the env anew). */
+const invoke = (event: unknown) => {
+  jest.resetModules();
+  return cloud.run(event, undefined); // the HTTP trigger has no OPENID
+};
 
 const triggerEvent = (built: ReturnType<typeof buildPushRequest>, base64 = false) => ({
   httpMethod: built.method,
@@ -33,9 +43,8 @@ const triggerEvent = (built: ReturnType<typeof buildPushRequest>, base64 = false
 
 test("a secure-mode XML push through the HTTP trigger is answered success and replied by cloud call", async () => {
   Object.assign(process.env, ENV);
-  const { main, sdk } = coldStart();
   const message = messageOf("text", "你好", "o-trigger", "6054768590064713728") as Record<string, unknown>;
-  const response = await main(
+  const { returned: response, calls } = await invoke(
     triggerEvent(
       buildPushRequest({
         message,
@@ -45,7 +54,6 @@ test("a secure-mode XML push through the HTTP trigger is answered success and re
       }),
       true,
     ),
-    {},
   );
   expect(response).toEqual({
     statusCode: 200,
@@ -53,18 +61,19 @@ test("a secure-mode XML push through the HTTP trigger is answered success and re
     body: "success",
     isBase64Encoded: false,
   });
-  expect(sdk.calls).toEqual([
+  expect(calls).toEqual([
     {
-      api: "customerServiceMessage.send",
-      data: { touser: "o-trigger", msgtype: "text", text: { content: "收到" } },
+      apiName: "customerServiceMessage.send",
+      payload: { touser: "o-trigger", msgtype: "text", text: { content: "收到" } },
     },
   ]);
 });
 
 test("URL verification through the trigger echoes echostr", async () => {
   Object.assign(process.env, ENV);
-  const { main } = coldStart();
-  const response = await main(triggerEvent(buildVerifyRequest(DEMO_SETTINGS, "4375120948345356249")), {});
+  const { returned: response } = await invoke(
+    triggerEvent(buildVerifyRequest(DEMO_SETTINGS, "4375120948345356249")),
+  );
   expect(response).toMatchObject({
     statusCode: 200,
     body: "4375120948345356249",
@@ -73,24 +82,21 @@ test("URL verification through the trigger echoes echostr", async () => {
 
 test("a forged request gets 401 and sends nothing", async () => {
   Object.assign(process.env, ENV);
-  const { main, sdk } = coldStart();
   const built = buildPushRequest({
     message: messageOf("text", "x", "o", "1") as Record<string, unknown>,
     mode: "plaintext",
     format: "json",
     settings: { token: "WRONG" },
   });
-  expect(await main(triggerEvent(built), {})).toMatchObject({
-    statusCode: 401,
-  });
-  expect(sdk.calls).toEqual([]);
+  const { returned, calls } = await invoke(triggerEvent(built));
+  expect(returned).toMatchObject({ statusCode: 401 });
+  expect(calls).toEqual([]);
 });
 
 test("without 消息推送 settings the trigger answers 500 and logs what is missing", async () => {
   delete process.env["WECHAT_TOKEN"];
-  const { main } = coldStart();
   const built = buildVerifyRequest(DEMO_SETTINGS, "1");
-  expect(await main(triggerEvent(built), {})).toMatchObject({
+  expect((await invoke(triggerEvent(built))).returned).toMatchObject({
     statusCode: 500,
     body: "not configured",
   });
