@@ -11,10 +11,10 @@ import type { BodyFormat, PushMode, SendPayload } from "../server";
 import { createServerFromEnv, decodeAesKey, decodeBody, decrypt, isPassiveReply, parsePush } from "../server";
 import { buildFunction } from "./build";
 import { staleBuild } from "./lib/freshness";
-import { loadBuiltFunction } from "./lib/load-function";
+import type { CloudRun } from "./lib/cloud-replay";
+import { startCloudReplay } from "./lib/cloud-replay";
 import type { BuiltRequest, PushSettings } from "./lib/push-request";
 import { buildPushRequest, DEMO_SETTINGS } from "./lib/push-request";
-import { recordingSdk } from "./lib/recording-sdk";
 import { messageOf } from "./push";
 
 const PAGE = path.join(__dirname, "playground", "page.html");
@@ -40,7 +40,8 @@ interface Delivery {
   event?: unknown;
   /** What the server decrypted and parsed, and the route it chose (or why it could not). */
   parsed: { route?: string; message?: unknown; problem?: string };
-  sends: SendPayload[];
+  /** The customer-service messages sent, as WeChat receives them. */
+  sends: object[];
   logs: string[];
 }
 
@@ -69,7 +70,9 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
   const pushUrl = `http://127.0.0.1:${(push.server.address() as AddressInfo).port}`;
 
   if (staleBuild() !== undefined) await buildFunction();
-  let cloudMain = loadBuiltFunction(recordingSdk);
+  // The cloud door: the built function with the real wx-server-sdk, its calls sent to a loopback stand-in.
+  const cloud = await startCloudReplay();
+  let cloudInstance = cloud.instance();
   let cloudTurn = 0;
 
   async function overHttp(ask: Ask): Promise<Delivery[]> {
@@ -110,14 +113,9 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
     const message = messageOf(ask.kind, ask.content || undefined, "o-playground-user", undefined);
     if (message === undefined) throw new Error(`unknown kind ${ask.kind}`);
     // Each message a cold instance of its own would be too slow for a chat: one instance, fresh every 50.
-    if ((cloudTurn += 1) % 50 === 0) {
-      recordingSdk.reset();
-      cloudMain = loadBuiltFunction(recordingSdk);
-    }
+    if ((cloudTurn += 1) % 50 === 0) cloudInstance = cloud.instance();
     const deliveries: Delivery[] = [];
     for (let i = 0; i < (ask.scenario === "retry3" ? 3 : 1); i += 1) {
-      recordingSdk.calls.length = 0;
-      recordingSdk.context = { OPENID: "o-playground-user" };
       const lines: string[] = [];
       const restore = { log: console.log, warn: console.warn, error: console.error };
       const capture =
@@ -128,20 +126,21 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
           broadcast(line);
         };
       Object.assign(console, { log: capture("info"), warn: capture("warn"), error: capture("error") });
-      let returned: unknown;
+      let run: CloudRun;
       try {
-        returned = await cloudMain(message, { time_limit_in_ms: 5000 });
+        run = await cloudInstance(message, "o-playground-user", { time_limit_in_ms: 5000 });
       } finally {
         Object.assign(console, restore);
       }
-      const calls = recordingSdk.calls.filter((call) => call.api === "customerServiceMessage.send");
-      for (const call of calls) broadcast(`send customerServiceMessage ${JSON.stringify(call.data)}`);
+      const returned = run.returned;
+      const calls = run.calls.filter((call) => call.apiName === "customerServiceMessage.send");
+      for (const call of calls) broadcast(`send customerServiceMessage ${JSON.stringify(call.payload)}`);
       deliveries.push({
         event: message,
         parsed: parse(message),
         answer: typeof returned === "string" ? returned : JSON.stringify(returned),
         ...(isPassiveReply(returned) ? { passive: returned } : {}),
-        sends: calls.map((call) => call.data),
+        sends: calls.map((call) => call.payload),
         logs: lines,
       });
     }
@@ -192,6 +191,7 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
       await new Promise<void>((resolve) => page.close(() => resolve()));
       push.server.closeAllConnections();
       await push.close();
+      await cloud.close();
     },
   };
 }

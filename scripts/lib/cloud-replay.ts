@@ -17,8 +17,14 @@ export interface CloudRun {
   refused: OpenApiCall[];
 }
 
+/** One invocation: the event, the OPENID getWXContext() returns, and main's context. */
+export type Invoke = (event: unknown, openid: string | undefined, context?: object) => Promise<CloudRun>;
+
 export interface CloudReplay {
-  run(event: unknown, openid: string | undefined): Promise<CloudRun>;
+  /** A fresh (cold) instance for this one event. */
+  run: Invoke;
+  /** One loaded instance for many events: it remembers what it answered, as a warm function does. */
+  instance(): Invoke;
   close(): Promise<void>;
 }
 
@@ -51,19 +57,27 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
   for (const [name, value] of Object.entries(cloudEnvironment(cloudbase))) set(name, value);
   set("TCB_SOURCE", undefined);
 
-  return {
-    async run(event, openid) {
+  const load = (): CloudMain => {
+    // A cold instance: the bundle and its lazily loaded HTTP door (http.js beside it) are read anew.
+    delete require.cache[require.resolve(entry)];
+    delete require.cache[path.join(path.dirname(entry), "http.js")];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the built artifact on purpose
+    const loaded = require(entry) as { main?: unknown };
+    if (typeof loaded.main !== "function") throw new Error(`${entry} does not export main(event, context)`);
+    return loaded.main as CloudMain;
+  };
+  const invoker =
+    (main: CloudMain): Invoke =>
+    async (event, openid, context = {}) => {
       set("WX_OPENID", openid ?? "");
-      // A cold instance: the bundle and its lazily loaded HTTP door (http.js beside it) are read anew.
-      delete require.cache[require.resolve(entry)];
-      delete require.cache[path.join(path.dirname(entry), "http.js")];
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the built artifact on purpose
-      const loaded = require(entry) as { main?: unknown };
-      if (typeof loaded.main !== "function") throw new Error(`${entry} does not export main(event, context)`);
       const [calls, refused] = [cloudbase.calls.length, cloudbase.refused.length];
-      const returned = await (loaded.main as CloudMain)(event, {});
+      const returned = await main(event, context);
       return { returned, calls: cloudbase.calls.slice(calls), refused: cloudbase.refused.slice(refused) };
-    },
+    };
+
+  return {
+    run: (event, openid, context) => invoker(load())(event, openid, context),
+    instance: () => invoker(load()),
     async close() {
       await cloudbase.close();
       for (const [name, value] of saved) {

@@ -7,10 +7,6 @@ import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import { startPlayground } from "../../scripts/playground";
 
-// Under jest the module mapper answers require("wx-server-sdk"); hand it the recorder the playground uses,
-// as `npm run playground` does through require's cache.
-jest.mock("wx-server-sdk", () => require("../../scripts/lib/recording-sdk").recordingSdk);
-
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => fs.existsSync(file));
 if (CHROMIUM === undefined && process.env["CI"] === "true")
   throw new Error("chromium is required in CI (.ci/run installs it)");
