@@ -2,17 +2,12 @@
 // the REAL wx-server-sdk, its cloud calls sent over loopback to the CloudBase stand-in, which records them
 // as they would reach WeChat. `npm test` builds first (pretest). The recordings are jest snapshots: a
 // changed reply fails with a readable diff, and `npx jest test/replay.test.ts -u` re-records it.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { parsePush, PushParseError } from "../cloudfunctions/messagePush/src/core/parse";
 import { ROUTES } from "../cloudfunctions/messagePush/src/core/routes";
 import type { FakeCloudBase } from "../scripts/lib/fake-cloudbase";
-import { startFakeCloudBase } from "../scripts/lib/fake-cloudbase";
-import { FUNCTION_DIR } from "../scripts/lib/function";
 import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "./helpers/event-fixtures";
 import type { Runner } from "./helpers/real-sdk-runner";
-import { startSdkRunner } from "./helpers/real-sdk-runner";
+import { startSdkRunner, startStandIn } from "./helpers/real-sdk-runner";
 
 const fixtures = loadEventFixtures();
 
@@ -20,9 +15,7 @@ let cloudbase: FakeCloudBase;
 let runner: Runner;
 
 beforeAll(async () => {
-  const configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-replay-")), "config.json");
-  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
-  cloudbase = await startFakeCloudBase(configCopy);
+  ({ cloudbase } = await startStandIn());
   runner = await startSdkRunner(cloudbase);
 }, 30_000);
 

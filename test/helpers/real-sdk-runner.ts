@@ -2,9 +2,12 @@
 // it is sent over IPC; the SDK's cloud calls go over loopback to the CloudBase stand-in.
 import type { ChildProcess } from "node:child_process";
 import { fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
-import { ROOT } from "../../scripts/lib/function";
+import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
+import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
 import { senderOf } from "./event-fixtures";
 
 export interface RunResult {
@@ -81,4 +84,16 @@ export async function startSdkRunner(
         child.disconnect();
       }),
   };
+}
+
+/**
+ * The CloudBase stand-in, reading permissions from a copy of the function's config.json (so a test may
+ * edit the copy, e.g. remove a permission, without touching the real one).
+ */
+export async function startStandIn(
+  options: { collections?: readonly string[] } = {},
+): Promise<{ cloudbase: FakeCloudBase; configCopy: string }> {
+  const configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "config.json");
+  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
+  return { cloudbase: await startFakeCloudBase(configCopy, options), configCopy };
 }

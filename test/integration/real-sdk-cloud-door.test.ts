@@ -1,22 +1,15 @@
 // The cloud door under WeChat's retries and forged invocations, through the BUILT function and the REAL
 // wx-server-sdk with the cloud's default dedupe store (database), all over loopback to the CloudBase stand-in.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { DEDUPE_COLLECTION } from "../../cloudfunctions/messagePush/src/cloud/database-store";
 import type { FakeCloudBase } from "../../scripts/lib/fake-cloudbase";
-import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
-import { FUNCTION_DIR } from "../../scripts/lib/function";
 import type { Runner } from "../helpers/real-sdk-runner";
-import { startSdkRunner } from "../helpers/real-sdk-runner";
+import { startSdkRunner, startStandIn } from "../helpers/real-sdk-runner";
 
 let cloudbase: FakeCloudBase;
 let runner: Runner;
 
 beforeAll(async () => {
-  const configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-door-")), "config.json");
-  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
-  cloudbase = await startFakeCloudBase(configCopy, { collections: [DEDUPE_COLLECTION] });
+  ({ cloudbase } = await startStandIn({ collections: [DEDUPE_COLLECTION] }));
   runner = await startSdkRunner(cloudbase, { PUSH_DEDUPE_STORE: "database" });
 }, 30_000);
 

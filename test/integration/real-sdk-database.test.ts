@@ -2,25 +2,17 @@
 // the BUILT function's `cloud.database()` calls go over loopback to the CloudBase stand-in, which keeps the
 // documents. This proves the store's use of the SDK — the actions, EJSON queries, `db.command.lte`, the
 // dot-path `$set` the SDK makes of a nested reply, and the -502005 mapping — not just its logic.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { DEDUPE_COLLECTION } from "../../cloudfunctions/messagePush/src/cloud/database-store";
 import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
 import type { FakeCloudBase } from "../../scripts/lib/fake-cloudbase";
-import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
-import { FUNCTION_DIR } from "../../scripts/lib/function";
 import type { Runner } from "../helpers/real-sdk-runner";
-import { startSdkRunner } from "../helpers/real-sdk-runner";
+import { startSdkRunner, startStandIn } from "../helpers/real-sdk-runner";
 
 let cloudbase: FakeCloudBase;
 let runner: Runner;
 
 beforeAll(async () => {
-  const configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-db-")), "config.json");
-  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
-  // No collection yet: the setup step a new user skips.
-  cloudbase = await startFakeCloudBase(configCopy);
+  ({ cloudbase } = await startStandIn());
   runner = await startSdkRunner(cloudbase, { PUSH_DEDUPE_STORE: "database" });
 }, 30_000);
 

@@ -7,12 +7,11 @@ import path from "node:path";
 import { OPENAPI_TIMEOUT_MS } from "../../cloudfunctions/messagePush/src/cloud/sdk";
 import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
 import { buildFunction } from "../../scripts/build";
-import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
+import { ROOT } from "../../scripts/lib/function";
 import type { Answer, FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
-import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
 import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "../helpers/event-fixtures";
 import type { Runner } from "../helpers/real-sdk-runner";
-import { startSdkRunner } from "../helpers/real-sdk-runner";
+import { startSdkRunner, startStandIn } from "../helpers/real-sdk-runner";
 
 let cloudbase: FakeCloudBase;
 let configCopy: string;
@@ -23,9 +22,7 @@ const startRunner = (entry?: string) =>
 
 beforeAll(async () => {
   // The stand-in reads permissions from a copy of config.json, so one test can remove one.
-  configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "config.json");
-  fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);
-  cloudbase = await startFakeCloudBase(configCopy);
+  ({ cloudbase, configCopy } = await startStandIn());
   runner = await startRunner();
 }, 30_000);
 
