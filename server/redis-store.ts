@@ -4,6 +4,7 @@ import { DONE_TTL_MS } from "../cloudfunctions/messagePush/src/core/dedupe";
 import type { Log } from "../cloudfunctions/messagePush/src/core/log";
 import { isPassiveReply } from "../cloudfunctions/messagePush/src/core/passive";
 import { createTally } from "../cloudfunctions/messagePush/src/core/tally";
+import { withTimeLimit } from "../cloudfunctions/messagePush/src/core/time-limit";
 import { randomUUID } from "node:crypto";
 
 // A dedupe store that several server instances share. Claim = SET key "claimed:<lease>" NX PX ttl: Redis
@@ -56,19 +57,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (!client.isOpen) connecting ??= client.connect().finally(() => (connecting = undefined));
     await connecting;
   };
-  const bounded = async <T>(work: Promise<T>): Promise<T> => {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        work,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`redis: no answer within ${timeoutMs} ms`)), timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const bounded = <T>(work: Promise<T>): Promise<T> =>
+    withTimeLimit(work, timeoutMs, () => new Error(`redis: no answer within ${timeoutMs} ms`));
   const call = <T>(work: () => Promise<T>): Promise<T> => bounded(ready().then(work));
   const claimed = (lease: string) => `claimed:${lease}`;
 

@@ -2,6 +2,7 @@ import type { Claim, Store } from "./dedupe";
 import type { Log } from "./log";
 import { createMemoryStore } from "./memory-store";
 import { createTally } from "./tally";
+import { withTimeLimit } from "./time-limit";
 
 /** What to do while the shared dedupe store fails: answer (deduplicating in memory) or stay silent. */
 export type DedupeFailurePolicy = "open" | "closed";
@@ -69,22 +70,12 @@ export function createLocalFirstStore(
   };
 }
 
-async function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`去重存储 ${ms} ms 内没有响应 dedupe store gave no answer within ${ms} ms`)),
-          ms,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-    work.catch(() => {}); // a late answer (or failure) is no longer awaited
-  }
+function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
+  return withTimeLimit(
+    work,
+    ms,
+    () => new Error(`去重存储 ${ms} ms 内没有响应 dedupe store gave no answer within ${ms} ms`),
+  );
 }
 
 export function messageOf(error: unknown): string {

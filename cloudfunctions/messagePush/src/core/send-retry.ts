@@ -1,5 +1,6 @@
 import type { Send } from "./reply";
 import { classifyFailure, isTokenRejected, mayHaveBeenDelivered } from "./send-errors";
+import { withTimeLimit } from "./time-limit";
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -87,17 +88,5 @@ export async function withinDeadline<T>(
   // Checked before the request goes out: past the deadline, nothing is sent at all.
   const left = deadline - clock.now();
   if (left <= 0) throw new DeadlineError(0, false);
-  const work = start();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new DeadlineError(left)), left);
-      }),
-    ]);
-  } finally {
-    // The race already handles a late rejection of `work`; only the timer would outlive the call.
-    clearTimeout(timer);
-  }
+  return withTimeLimit(start(), left, () => new DeadlineError(left));
 }
