@@ -8,6 +8,7 @@ module.exports = tseslint.config(
       "node_modules/",
       "cloudfunctions/*/index.js",
       "cloudfunctions/*/http.js",
+      "cloudfunctions/*/bundle.js",
       "cloudfunctions/*/node_modules/",
       "coverage/",
       "reports/",

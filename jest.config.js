@@ -8,8 +8,8 @@ module.exports = {
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   // The tests replay the built bundle; never let jest pick up a stale copy elsewhere.
   modulePathIgnorePatterns: ["<rootDir>/node_modules/.cache"],
-  // One wx-server-sdk for the tests that load the bundle in-process, whatever DevTools habits left in the
-  // function folder: an `npm install` there puts a second copy beside index.js, which the bundle would
-  // resolve first.
+  // One wx-server-sdk for the tests that load an --external-sdk build in-process, whatever DevTools habits
+  // left in the function folder: an `npm install` there puts a second copy beside index.js, which such a
+  // build would resolve first. (The default build has the SDK inlined and requires none.)
   moduleNameMapper: { "^wx-server-sdk$": "<rootDir>/node_modules/wx-server-sdk" },
 };

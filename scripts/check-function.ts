@@ -5,9 +5,9 @@ import { checkFunction } from "./lib/check-function";
 import { FUNCTION_DIR } from "./lib/function";
 import { summarise, typeErrors } from "./lib/typecheck";
 
-export function main(argv: readonly string[]): number {
+export async function main(argv: readonly string[]): Promise<number> {
   const folder = path.resolve(argv[0] ?? FUNCTION_DIR);
-  const { problems, warnings, openapiCalls } = checkFunction(folder);
+  const { problems, warnings, openapiCalls, build, sizes } = await checkFunction(folder);
   const errors = typeErrors();
   if (errors.length > 0)
     problems.push(
@@ -21,7 +21,14 @@ export function main(argv: readonly string[]): number {
     return 1;
   }
   console.log(
-    `✓ ${name} 可以部署 (deployable): index.js 可加载并导出 main；云调用 cloud calls: ${openapiCalls.join(", ") || "(none)"} 均已在 config.json 声明`,
+    `✓ ${name} 可以部署 (deployable): index.js 可加载、导出 main，并答复了一条试运行的文本消息 (loads, exports main, ` +
+      `answered a trial text message)；云调用 cloud calls: ${openapiCalls.join(", ") || "(none)"} 均已在 config.json 声明`,
+  );
+  console.log(`构建 build: ${describeBuild(build)}`);
+  const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
+  console.log(
+    `上传大小 upload size (不含 src/ 与 node_modules/): ${kib(total)}，其中 ` +
+      sizes.map(({ file, bytes }) => `${file} ${kib(bytes)}`).join(", "),
   );
   console.log(
     "提醒 reminder: 开发者工具上传不读取 cloudbaserc.json，新函数超时默认 3 秒；请在 云开发控制台 → 云函数 → 版本与配置 设为 5 秒。\n" +
@@ -31,4 +38,14 @@ export function main(argv: readonly string[]): number {
   return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+function describeBuild(build: string | undefined): string {
+  const [mode = "", sdk = "wx-server-sdk"] = (build ?? "").split(" ");
+  if (mode === "lean") return `${sdk} 内联（精简：不含云存储、AI、数据模型、自定义登录）(inlined, lean)`;
+  if (mode === "full") return `${sdk} 完整内联 (inlined, whole SDK)`;
+  if (mode === "external") return `${sdk} 由云端安装 (installed by the cloud from package.json)`;
+  return "未知：index.js 没有构建标记，请重新运行 npm run build (unknown: rebuild)";
+}
+
+const kib = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(0)} KiB`);
+
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -11,7 +11,7 @@ import { summarise, typeErrors } from "./lib/typecheck";
 import { checkFunction } from "./lib/check-function";
 import { FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
 
-const HELP = `用法 Usage: npm run deploy [-- --dry-run] [--bundle-sdk]
+const HELP = `用法 Usage: npm run deploy [-- --dry-run] [--full-sdk | --external-sdk]
 
 构建、校验并用 CloudBase CLI (tcb) 部署云函数 ${FUNCTION_NAME}，部署后核对函数状态。
 Builds, checks and deploys the function with tcb, then verifies it exists in the environment.
@@ -22,7 +22,9 @@ Builds, checks and deploys the function with tcb, then verifies it exists in the
                                    (TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY are accepted too)
   TCB_BIN                          tcb 可执行文件 (default node_modules/.bin/tcb)
   --dry-run                        只打印将要执行的命令 (print the commands, run nothing)
-  --bundle-sdk                     部署 SDK 内联并压缩的构建（冷启动更快）(deploy the build with the SDK inlined)`;
+  --full-sdk                       内联完整的 wx-server-sdk（用到云存储、AI、数据模型、自定义登录时）(the whole SDK inlined)
+  --external-sdk                   不内联 SDK，由云端安装依赖 (the SDK installed by the cloud; slower cold start)
+默认构建内联精简的 wx-server-sdk，冷启动最快 (default: the lean SDK inlined, the fastest cold start).`;
 
 interface Step {
   args: string[];
@@ -36,7 +38,8 @@ export function main(argv: readonly string[]): Promise<number> {
       args: [...argv],
       options: {
         "dry-run": { type: "boolean", default: false },
-        "bundle-sdk": { type: "boolean", default: false },
+        "full-sdk": { type: "boolean", default: false },
+        "external-sdk": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -49,17 +52,23 @@ export function main(argv: readonly string[]): Promise<number> {
     const elapsed = () => `[${((Date.now() - began) / 1000).toFixed(1)} s]`;
 
     console.log(`1/5 构建 build ${elapsed()}`);
-    // The build deployed is the one asked for, said out loud: never a silent switch between the two.
-    const bundleSdk = values["bundle-sdk"] === true;
+    // The build deployed is the one asked for, said out loud: never a silent switch between them.
+    if (values["full-sdk"] && values["external-sdk"]) {
+      console.error("--full-sdk 与 --external-sdk 只能选一个 (choose one of --full-sdk, --external-sdk)");
+      return 2;
+    }
+    const sdk = values["full-sdk"] ? "full" : values["external-sdk"] ? "external" : "lean";
     console.log(
-      bundleSdk
-        ? "  SDK 内联并压缩 (--bundle-sdk: SDK inlined, minified)"
-        : "  默认构建 (default build: SDK installed in the cloud)",
+      {
+        lean: "  默认构建：精简的 wx-server-sdk 内联并压缩 (default build: the lean SDK inlined, minified)",
+        full: "  完整的 wx-server-sdk 内联并压缩 (--full-sdk: the whole SDK inlined, minified)",
+        external: "  wx-server-sdk 由云端安装 (--external-sdk: the SDK installed in the cloud)",
+      }[sdk],
     );
-    await buildFunction({ bundleSdk });
+    await buildFunction({ sdk });
 
     console.log(`2/5 检查云函数目录 check the function folder ${elapsed()}`);
-    const { problems, warnings } = checkFunction(FUNCTION_DIR);
+    const { problems, warnings } = await checkFunction(FUNCTION_DIR);
     for (const warning of warnings) console.warn(`  ⚠ ${warning}`);
     const errors = typeErrors();
     if (errors.length > 0)

@@ -1,8 +1,9 @@
 // Is cloudfunctions/<fn>/ deployable as it is? The checks DevTools, tcb and the cloud's dependency
 // install do not make for you, each a sentence a developer can act on.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { startFakeCloudBase } from "./fake-cloudbase";
 
 export interface CheckResult {
   problems: string[];
@@ -10,11 +11,26 @@ export interface CheckResult {
   warnings: string[];
   /** The cloud calls the bundle makes, e.g. "customerServiceMessage.send". */
   openapiCalls: string[];
+  /** How it was built, from index.js: e.g. "lean wx-server-sdk@4.0.2". */
+  build: string | undefined;
+  /** What an upload carries besides src/ and node_modules/, in bytes. */
+  sizes: { file: string; bytes: number }[];
 }
 
 const INSTALL_HOOKS = ["preinstall", "install", "postinstall", "prepare"];
+const BUILT_FILES = ["index.js", "bundle.js", "http.js"];
 
-export function checkFunction(folder: string): CheckResult {
+/** A text message, as the platform hands it to main: the trial run's event. */
+const TRIAL_EVENT = {
+  ToUserName: "gh_check_function",
+  FromUserName: "o-check-function",
+  CreateTime: 1714112445,
+  MsgType: "text",
+  Content: "check:function",
+  MsgId: "24000000000000001",
+};
+
+export async function checkFunction(folder: string): Promise<CheckResult> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const name = path.basename(folder);
@@ -24,33 +40,20 @@ export function checkFunction(folder: string): CheckResult {
       `${name}/index.ts 会使上传失败：TypeScript 源码放在 src/ (an index.ts beside index.js breaks deploy)`,
     );
   }
-  const bundles = ["index.js", "http.js"].filter((bundle) => {
+  const built = BUILT_FILES.filter((bundle) => {
     if (fs.existsSync(file(bundle))) return true;
     problems.push(`${name}/${bundle} 不存在：先运行 npm run build (run \`npm run build\`)`);
     return false;
   });
-  const text = bundles.map((bundle) => fs.readFileSync(file(bundle), "utf8")).join("\n");
+  const text = built.map((bundle) => fs.readFileSync(file(bundle), "utf8")).join("\n");
+  // Minified or not, a call keeps its property names: `e.openapi.customerServiceMessage.send(`.
   const openapiCalls = [
     ...new Set([...text.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
   ].sort();
-  if (bundles.includes("index.js")) {
-    // Load it the way the runtime does, in a fresh process: syntax, top-level errors, `main` exported,
-    // and the HTTP door it requires on demand.
-    const script = [
-      `const m = require(${JSON.stringify(file("index.js"))});`,
-      `if (typeof m.main !== "function") process.exit(3);`,
-      bundles.includes("http.js") ? `require(${JSON.stringify(file("http.js"))});` : "",
-    ].join("\n");
-    const loaded = spawnSync(process.execPath, ["-e", script], {
-      encoding: "utf8",
-      timeout: 30_000,
-      env: { ...process.env, PUSH_DEDUPE_STORE: process.env["PUSH_DEDUPE_STORE"] ?? "memory" },
-    });
-    if (loaded.status === 3) problems.push(`${name}/index.js 没有导出 main (exports.main is missing)`);
-    else if (loaded.status !== 0)
-      problems.push(`${name} 的构建产物加载失败 (fails to load): ${lastLine(loaded.stderr)}`);
-  }
+  const build = /^\/\/ sdk: (.+)$/m.exec(text)?.[1];
+  const sdkExternal = /require\("wx-server-sdk"\)/.test(text);
   const pkg = readJson(file("package.json"), problems, name);
+  const dependencies = Object.keys(pkg?.["dependencies"] ?? {});
   if (pkg !== undefined) {
     const scripts = (pkg["scripts"] ?? {}) as Record<string, unknown>;
     const hooks = INSTALL_HOOKS.filter((hook) => hook in scripts);
@@ -59,7 +62,7 @@ export function checkFunction(folder: string): CheckResult {
         `${name}/package.json 含有安装脚本 ${hooks.join(", ")}：云端安装依赖时不会执行 (the cloud installs with scripts disabled)`,
       );
     }
-    for (const dependency of Object.keys(pkg["dependencies"] ?? {})) {
+    for (const dependency of dependencies) {
       try {
         require.resolve(`${dependency}/package.json`, { paths: [folder] });
       } catch {
@@ -68,6 +71,11 @@ export function checkFunction(folder: string): CheckResult {
         );
       }
     }
+    if (sdkExternal && !dependencies.includes("wx-server-sdk"))
+      problems.push(
+        `${name}/package.json 未列出 wx-server-sdk，而构建产物需要云端安装它：重新运行 npm run build ` +
+          "(the bundle requires wx-server-sdk but package.json does not list it; rebuild)",
+      );
   }
   const config = readJson(file("config.json"), problems, name);
   if (config !== undefined) {
@@ -80,6 +88,10 @@ export function checkFunction(folder: string): CheckResult {
       );
     }
   }
+  if (built.length === BUILT_FILES.length && problems.length === 0) {
+    const failure = await trialRun(folder);
+    if (failure !== undefined) problems.push(`${name} ${failure}`);
+  }
   // DevTools habits: `npm install` in the function folder (for local debugging) leaves these behind.
   if (fs.existsSync(file("node_modules")))
     warnings.push(
@@ -90,7 +102,65 @@ export function checkFunction(folder: string): CheckResult {
     warnings.push(
       `${name}/package-lock.json 存在：云端安装依赖会按它锁定的版本安装；不需要可删除 (the cloud install will follow this lock file)`,
     );
-  return { problems, warnings, openapiCalls };
+  const sizes = fs
+    .readdirSync(folder, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => ({ file: entry.name, bytes: fs.statSync(file(entry.name)).size }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return { problems, warnings, openapiCalls, build, sizes };
+}
+
+/**
+ * Loads the function the way the runtime does, in a fresh process, and hands it one text message, its cloud
+ * calls sent to a loopback stand-in: syntax, top-level errors, `main` exported, the HTTP door loadable, and
+ * the SDK parts a push needs present in the bundle. Returns what went wrong, or undefined.
+ */
+async function trialRun(folder: string): Promise<string | undefined> {
+  const cloudbase = await startFakeCloudBase(path.join(folder, "config.json"));
+  try {
+    const script = [
+      `const m = require(${JSON.stringify(path.join(folder, "index.js"))});`,
+      `if (typeof m.main !== "function") process.exit(3);`,
+      `require(${JSON.stringify(path.join(folder, "http.js"))});`,
+      `Promise.resolve(m.main(${JSON.stringify(TRIAL_EVENT)}, {})).then(`,
+      `  (returned) => process.stdout.write(JSON.stringify({ returned })),`,
+      `  (error) => { console.error(error); process.exit(4); });`,
+    ].join("\n");
+    const run = await runNode(script, {
+      PATH: process.env["PATH"],
+      PUSH_DEDUPE_STORE: "memory",
+      TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
+      // The SDK signs its requests with these; the stand-in does not check them.
+      TENCENTCLOUD_SECRETID: "AKID-check-function",
+      TENCENTCLOUD_SECRETKEY: "check-function",
+      TCB_ENV: "check-function",
+      WX_CONTEXT_KEYS: "WX_OPENID",
+      WX_OPENID: TRIAL_EVENT.FromUserName,
+    });
+    if (run.code === 3) return "的 index.js 没有导出 main (exports.main is missing)";
+    if (run.code === 4)
+      return `试运行一条文本消息时 main 抛出了错误 (main threw on a trial text message): ${firstError(run.stderr)}`;
+    if (run.code !== 0) return `的构建产物加载失败 (fails to load): ${firstError(run.stderr)}`;
+    // A push is never answered with an error on the log: the bundle reached something it lacks.
+    if (run.stderr.trim() !== "")
+      return `试运行一条文本消息时报错 (a trial text message logged an error): ${firstError(run.stderr)}`;
+    return undefined;
+  } finally {
+    await cloudbase.close();
+  }
+}
+
+function runNode(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, ["-e", script], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill(), 30_000);
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    }),
+  );
 }
 
 function readJson(file: string, problems: string[], name: string): Record<string, unknown> | undefined {
@@ -109,7 +179,7 @@ function readJson(file: string, problems: string[], name: string): Record<string
   return undefined;
 }
 
-function lastLine(text: string): string {
+function firstError(text: string): string {
   return (
     text
       .trim()

@@ -58,9 +58,10 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
   set("TCB_SOURCE", undefined);
 
   const load = (): CloudMain => {
-    // A cold instance: the bundle and its lazily loaded HTTP door (http.js beside it) are read anew.
-    delete require.cache[require.resolve(entry)];
-    delete require.cache[path.join(path.dirname(entry), "http.js")];
+    // A cold instance: index.js, the bundle it loads and the lazily loaded HTTP door are all read anew.
+    const folder = path.dirname(require.resolve(entry)) + path.sep;
+    for (const cached of Object.keys(require.cache))
+      if (cached.startsWith(folder)) delete require.cache[cached];
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the built artifact on purpose
     const loaded = require(entry) as { main?: unknown };
     if (typeof loaded.main !== "function") throw new Error(`${entry} does not export main(event, context)`);

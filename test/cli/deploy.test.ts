@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { installedSdkVersion } from "../../scripts/build";
 import { checkFunction } from "../../scripts/lib/check-function";
 import { FUNCTION_DIR } from "../../scripts/lib/function";
 
@@ -101,30 +102,42 @@ describe("npm run deploy", () => {
 });
 
 describe("check:function", () => {
-  test("the built function is deployable and declares every cloud call it makes", () => {
-    const result = checkFunction(FUNCTION_DIR);
+  test("the built function is deployable, declares every cloud call it makes, and says how it was built", async () => {
+    const result = await checkFunction(FUNCTION_DIR);
     expect(result.problems).toEqual([]);
     expect(result.openapiCalls).toEqual(["customerServiceMessage.send", "customerServiceMessage.setTyping"]);
+    expect(result.build).toBe(`lean wx-server-sdk@${installedSdkVersion()}`);
+    const files = result.sizes.map(({ file }) => file);
+    for (const file of ["index.js", "bundle.js", "bundle.js.map", "http.js", "http.js.map"])
+      expect(files).toContain(file);
+    // The SDK is in bundle.js: the biggest file, and index.js is two lines.
+    expect(result.sizes[0]?.file).toMatch(/^bundle\.js/);
+    expect(result.sizes.find(({ file }) => file === "index.js")?.bytes).toBeLessThan(1024);
     // A developer may have run `npm install` in the folder (a DevTools habit): that is a warning, never a problem.
     for (const warning of result.warnings) expect(warning).toMatch(/node_modules|package-lock\.json/);
   });
 
-  test("names each problem of a broken folder", () => {
+  test("names each problem of a broken folder", async () => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), "fn-"));
-    fs.copyFileSync(path.join(FUNCTION_DIR, "index.js"), path.join(folder, "index.js"));
-    fs.writeFileSync(path.join(folder, "index.ts"), "export {};");
-    fs.writeFileSync(
-      path.join(folder, "package.json"),
-      JSON.stringify({
-        scripts: { postinstall: "tsc" },
-        dependencies: { "no-such-package-xyz": "1" },
-      }),
-    );
-    fs.writeFileSync(path.join(folder, "config.json"), JSON.stringify({ permissions: { openapi: [] } }));
-    const { problems } = checkFunction(folder);
-    expect(problems.join("\n")).toContain("index.ts");
-    expect(problems.join("\n")).toContain("postinstall");
-    expect(problems.join("\n")).toContain("no-such-package-xyz");
-    expect(problems.join("\n")).toContain("缺少 customerServiceMessage.send");
+    try {
+      for (const file of ["index.js", "bundle.js", "http.js"])
+        fs.copyFileSync(path.join(FUNCTION_DIR, file), path.join(folder, file));
+      fs.writeFileSync(path.join(folder, "index.ts"), "export {};");
+      fs.writeFileSync(
+        path.join(folder, "package.json"),
+        JSON.stringify({
+          scripts: { postinstall: "tsc" },
+          dependencies: { "no-such-package-xyz": "1" },
+        }),
+      );
+      fs.writeFileSync(path.join(folder, "config.json"), JSON.stringify({ permissions: { openapi: [] } }));
+      const { problems } = await checkFunction(folder);
+      expect(problems.join("\n")).toContain("index.ts");
+      expect(problems.join("\n")).toContain("postinstall");
+      expect(problems.join("\n")).toContain("no-such-package-xyz");
+      expect(problems.join("\n")).toContain("缺少 customerServiceMessage.send");
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -146,12 +146,27 @@ test("a fixture with a 19-digit numeric MsgId replays and is answered", () => {
   expect(replay.stdout).toContain("customerServiceMessage.send");
 });
 
-test("a --bundle-sdk build (SDK inlined) replays the same way: the real SDK path needs no seam", () => {
-  expect(tsx("scripts/build.ts", "--bundle-sdk").code).toBe(0);
-  const replay = tsx("scripts/replay.ts", "test/fixtures/events/text.json");
-  expect(replay.code).toBe(0);
-  expect(replay.stdout).toContain('"text":{"content":"收到"}');
+test("an --external-sdk build replays the same way, and a replay's rebuild keeps the SDK mode it found", () => {
+  expect(tsx("scripts/build.ts", "--external-sdk").code).toBe(0);
+  const manifest = path.join(sandbox, "cloudfunctions/messagePush/package.json");
+  expect(fs.readFileSync(manifest, "utf8")).toContain('"wx-server-sdk"');
+  // src/ changes: the replay rebuilds, as the developer built it (the SDK still installed by the cloud).
+  const source = "cloudfunctions/messagePush/src/handlers/acknowledge.ts";
+  edit(source, 'ACKNOWLEDGEMENT = "收到"', 'ACKNOWLEDGEMENT = "收到了"');
+  try {
+    const replay = tsx("scripts/replay.ts", "test/fixtures/events/text.json");
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toContain("构建中 building");
+    expect(replay.stdout).toContain('"text":{"content":"收到了"}');
+    const index = fs.readFileSync(path.join(sandbox, "cloudfunctions/messagePush/index.js"), "utf8");
+    expect(index).toContain("// sdk: external ");
+  } finally {
+    edit(source, 'ACKNOWLEDGEMENT = "收到了"', 'ACKNOWLEDGEMENT = "收到"');
+  }
+  // Back to the default: the function's package.json lists nothing for the cloud to install again.
   expect(tsx("scripts/build.ts").code).toBe(0);
+  expect(JSON.parse(fs.readFileSync(manifest, "utf8"))).toMatchObject({ dependencies: {} });
+  expect(fs.readFileSync(manifest, "utf8")).not.toContain("wx-server-sdk");
 });
 
 test("a handler that does not type-check: replay --typecheck says so and replays; check:function refuses", () => {

@@ -2,11 +2,10 @@
 // CloudBase stand-in that decodes the SDK's protobuf. This proves our use of the SDK: key names after its
 // camelCase→snake_case conversion, its errors (CloudSDKError), its timeout, and config.json permissions.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { OPENAPI_TIMEOUT_MS } from "../../cloudfunctions/messagePush/src/cloud/sdk";
 import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
-import { buildFunction } from "../../scripts/build";
+import { buildFunction, installedSdkVersion } from "../../scripts/build";
 import { ROOT } from "../../scripts/lib/function";
 import type { Answer, FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
 import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "../helpers/event-fixtures";
@@ -120,22 +119,45 @@ describe("WeChat errors through the real SDK never escape main", () => {
   });
 });
 
-describe("the --bundle-sdk build (SDK inlined) through the same stand-in", () => {
-  let bundled: Runner;
+// The other two builds must ask the platform for exactly what the default build asks for: same requests,
+// same answers, event by event (the default build's own are pinned by test/replay.test.ts's snapshots).
+describe.each([
+  ["--full-sdk (the whole SDK inlined)", "full"],
+  ["--external-sdk (the SDK installed in the cloud)", "external"],
+] as const)("the %s build through the same stand-in", (_label, sdk) => {
+  let folder: string;
+  let other: Runner;
+  let reference: Runner;
   beforeAll(async () => {
-    const outfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bundle-")), "index.js");
-    await buildFunction({ bundleSdk: true, outfile });
-    bundled = await startRunner(outfile);
+    // Under node_modules/.cache: an external build resolves wx-server-sdk from the repository, as in the cloud
+    // it resolves the copy the cloud installed beside it.
+    const cache = path.join(ROOT, "node_modules", ".cache");
+    fs.mkdirSync(cache, { recursive: true });
+    folder = fs.mkdtempSync(path.join(cache, `build-${sdk}-`));
+    await buildFunction({ sdk, outfile: path.join(folder, "index.js") });
+    [other, reference] = await Promise.all([startRunner(path.join(folder, "index.js")), startRunner()]);
   }, 60_000);
-  afterAll(() => bundled.stop());
+  afterAll(async () => {
+    await Promise.all([other.stop(), reference.stop()]);
+    fs.rmSync(folder, { recursive: true, force: true });
+  });
+
+  test("its package.json lists exactly what the cloud must install", () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
+    expect(manifest.dependencies).toEqual(
+      sdk === "external" ? { "wx-server-sdk": installedSdkVersion() } : {},
+    );
+  });
 
   test.each(loadEventFixtures().map((fixture) => [fixture.name, fixture] as const))(
-    "%s: the same exact requests as recorded for the bundled build",
+    "%s: the same exact requests and answer as the default build",
     async (name, { event }) => {
       const openid = senderOf(event) ?? "o-malformed";
-      const { returned, calls } = await bundled.run(event, openid);
-      if (mustStaySilent(name)) expect(calls).toEqual([]);
-      expect(recorded(returned, calls)).toMatchSnapshot();
+      const [mine, theirs] = [await other.run(event, openid), await reference.run(event, openid)];
+      if (mustStaySilent(name)) expect(mine.calls).toEqual([]);
+      expect(recorded(mine.returned, mine.calls)).toEqual(recorded(theirs.returned, theirs.calls));
     },
   );
 
@@ -146,13 +168,13 @@ describe("the --bundle-sdk build (SDK inlined) through the same stand-in", () =>
       CreateTime: 1,
       MsgType: "text",
       Content: "x",
-      MsgId: "bundle-1",
+      MsgId: `${sdk}-1`,
     };
     cloudbase.answerNext({ errcode: -1, errmsg: "system error" });
-    expect((await bundled.run(event)).calls).toEqual([
+    expect((await other.run(event)).calls).toEqual([
       send("o-b", ACKNOWLEDGEMENT),
       send("o-b", ACKNOWLEDGEMENT),
     ]);
-    expect((await bundled.run(event)).calls).toEqual([]);
+    expect((await other.run(event)).calls).toEqual([]);
   });
 });
