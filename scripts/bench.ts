@@ -14,6 +14,7 @@ import { createApp, createBot, createHttpHandler, loadHttpConfig, silentLog } fr
 import type { Latency } from "./bench/hostile";
 import { junkRequest, probe, startFlood } from "./bench/hostile";
 import { buildFunction } from "./build";
+import { cloudEnvironment } from "./lib/cloud-environment";
 import { startFakeCloudBase } from "./lib/fake-cloudbase";
 import { BUILT_ENTRY, FUNCTION_DIR, ROOT } from "./lib/function";
 import type { BuiltRequest } from "./lib/push-request";
@@ -121,9 +122,7 @@ async function coldStarts(entries: Record<string, string>, runs: number): Promis
     WX_CONTEXT_KEYS: "WX_OPENID",
     WX_OPENID: "ohl4L0Rnhq7vmmbT_DaNQa4ePaz0",
     PUSH_DEDUPE_STORE: "memory",
-    TENCENTCLOUD_SECRETID: "AKID-bench",
-    TENCENTCLOUD_SECRETKEY: "bench",
-    TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
+    ...cloudEnvironment(cloudbase.url, "bench"),
   };
   const names = ["example", "ours", "oursNoMaps", "oursFull", "oursExternal", "exampleBundled"] as const;
   type Name = (typeof names)[number];

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { cloudEnvironment } from "./cloud-environment";
 import { startFakeCloudBase } from "./fake-cloudbase";
 
 export interface CheckResult {
@@ -129,11 +130,7 @@ async function trialRun(folder: string): Promise<string | undefined> {
     const run = await runNode(script, {
       PATH: process.env["PATH"],
       PUSH_DEDUPE_STORE: "memory",
-      TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
-      // The SDK signs its requests with these; the stand-in does not check them.
-      TENCENTCLOUD_SECRETID: "AKID-check-function",
-      TENCENTCLOUD_SECRETKEY: "check-function",
-      TCB_ENV: "check-function",
+      ...cloudEnvironment(cloudbase.url, "check-function"),
       WX_CONTEXT_KEYS: "WX_OPENID",
       WX_OPENID: TRIAL_EVENT.FromUserName,
     });

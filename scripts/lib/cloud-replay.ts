@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { CloudMain } from "../../server";
+import { cloudEnvironment } from "./cloud-environment";
 import type { FakeCloudBase, OpenApiCall } from "./fake-cloudbase";
 import { startFakeCloudBase } from "./fake-cloudbase";
 import { BUILT_ENTRY, FUNCTION_DIR } from "./function";
@@ -29,15 +30,11 @@ export interface CloudReplay {
 }
 
 /** What wx-server-sdk reads from the environment in the cloud, pointed at the stand-in. */
-function cloudEnvironment(cloudbase: FakeCloudBase): Record<string, string> {
+function replayEnvironment(cloudbase: FakeCloudBase): Record<string, string> {
   return {
-    TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
-    // The SDK signs every request with these; the stand-in does not check them.
-    TENCENTCLOUD_SECRETID: "AKID-local-replay",
-    TENCENTCLOUD_SECRETKEY: "local-replay",
+    ...cloudEnvironment(cloudbase.url, "local-replay"),
     WX_CONTEXT_KEYS: "WX_OPENID,WX_APPID",
     WX_APPID: "wx-local-replay",
-    TCB_ENV: "local-replay",
     // Each run is a fresh instance with its own memory: no database needed.
     PUSH_DEDUPE_STORE: "memory",
   };
@@ -54,7 +51,7 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   };
-  for (const [name, value] of Object.entries(cloudEnvironment(cloudbase))) set(name, value);
+  for (const [name, value] of Object.entries(replayEnvironment(cloudbase))) set(name, value);
   set("TCB_SOURCE", undefined);
 
   const load = (): CloudMain => {

@@ -5,6 +5,7 @@ import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { cloudEnvironment } from "../../scripts/lib/cloud-environment";
 import type { FakeCloudBase, OpenApiCall } from "../../scripts/lib/fake-cloudbase";
 import { startFakeCloudBase } from "../../scripts/lib/fake-cloudbase";
 import { FUNCTION_DIR, ROOT } from "../../scripts/lib/function";
@@ -40,13 +41,9 @@ export async function startSdkRunner(
       ...(process.env["NODE_V8_COVERAGE"] === undefined
         ? {}
         : { NODE_V8_COVERAGE: process.env["NODE_V8_COVERAGE"] }),
-      TCB_CONTEXT_CNFG: JSON.stringify({ URL: cloudbase.url }),
-      // The SDK signs every request and ends node with an unhandled rejection without these.
-      TENCENTCLOUD_SECRETID: "AKID-dummy",
-      TENCENTCLOUD_SECRETKEY: "dummy-key",
+      ...cloudEnvironment(cloudbase.url, "test-env"),
       WX_CONTEXT_KEYS: "WX_OPENID,WX_APPID",
       WX_APPID: "wx3d289323f5900f8e",
-      TCB_ENV: "test-env",
       PUSH_DEDUPE_STORE: "memory",
       ...env,
     },

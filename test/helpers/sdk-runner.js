@@ -2,7 +2,7 @@
 // and runs the events the parent sends over IPC. getWXContext() reads WX_* variables, as in the cloud.
 const path = require("node:path");
 
-// FUNCTION_ENTRY picks another build (e.g. the --bundle-sdk one); default: what DevTools uploads.
+// FUNCTION_ENTRY picks another build (e.g. an --external-sdk one); default: what DevTools uploads.
 const entry =
   process.env.FUNCTION_ENTRY || path.join(__dirname, "..", "..", "cloudfunctions", "messagePush", "index.js");
 const { main } = require(entry);

@@ -2,6 +2,7 @@
 // CloudBase stand-in that decodes the SDK's protobuf. This proves our use of the SDK: key names after its
 // camelCase→snake_case conversion, its errors (CloudSDKError), its timeout, and config.json permissions.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { OPENAPI_TIMEOUT_MS } from "../../cloudfunctions/messagePush/src/cloud/sdk";
 import { ACKNOWLEDGEMENT } from "../../cloudfunctions/messagePush/src/handlers/acknowledge";
@@ -16,8 +17,8 @@ let cloudbase: FakeCloudBase;
 let configCopy: string;
 let runner: Runner;
 
-const startRunner = (entry?: string) =>
-  startSdkRunner(cloudbase, entry === undefined ? {} : { FUNCTION_ENTRY: entry });
+const startRunner = (entry?: string, env: Record<string, string> = {}) =>
+  startSdkRunner(cloudbase, entry === undefined ? env : { ...env, FUNCTION_ENTRY: entry });
 
 beforeAll(async () => {
   // The stand-in reads permissions from a copy of config.json, so one test can remove one.
@@ -116,6 +117,57 @@ describe("WeChat errors through the real SDK never escape main", () => {
     const result = await run(push(), "o-errors", "wx_client");
     expect(result.returned).toBe("success");
     expect(result.calls).toEqual([]);
+  });
+});
+
+describe("nothing leaves the machine", () => {
+  const LOOPBACK_ONLY = path.join(ROOT, "test", "helpers", "loopback-only.js");
+  /** Runs one text push with each outgoing connection recorded (and any off loopback refused). */
+  async function connectionsOfOnePush(
+    env: Record<string, string>,
+  ): Promise<{ hosts: string[]; sent: number }> {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "connections-"));
+    const log = path.join(folder, "connections.log");
+    const watched = await startRunner(undefined, {
+      NODE_OPTIONS: `--require ${LOOPBACK_ONLY}`,
+      CONNECTIONS_LOG: log,
+      ...env,
+    });
+    try {
+      const { calls } = await watched.run(
+        {
+          ToUserName: "wx1",
+          FromUserName: "o-net",
+          CreateTime: 1,
+          MsgType: "text",
+          Content: "x",
+          MsgId: `net-${Math.random()}`,
+        },
+        "o-net",
+      );
+      // The SDK's own probes are not awaited by anything: give one a moment to start.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const hosts = fs.existsSync(log) ? [...new Set(fs.readFileSync(log, "utf8").trim().split("\n"))] : [];
+      return { hosts, sent: calls.length };
+    } finally {
+      await watched.stop();
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  test.each(["memory", "database"])(
+    "a push (dedupe store: %s) connects to the stand-in and nowhere else",
+    async (store) => {
+      const { hosts, sent } = await connectionsOfOnePush({ PUSH_DEDUPE_STORE: store });
+      expect(sent).toBe(1);
+      expect(hosts).toEqual(["127.0.0.1"]);
+    },
+  );
+
+  test("the guard works: outside SCF the SDK would ask metadata.tencentyun.com (refused here)", async () => {
+    const { hosts, sent } = await connectionsOfOnePush({ TENCENTCLOUD_RUNENV: "" });
+    expect(sent).toBe(1);
+    expect(hosts).toContain("metadata.tencentyun.com");
   });
 });
 
