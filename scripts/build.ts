@@ -1,13 +1,15 @@
-// Usage: npm run build [-- --full-sdk | --external-sdk] [--sourcemap | --no-sourcemap] [--outfile FILE]
+// Usage: npm run build [-- --lean-sdk | --full-sdk | --external-sdk] [--sourcemap | --no-sourcemap] [--outfile FILE]
 // Bundles cloudfunctions/messagePush/src into the files WeChat DevTools uploads and the cloud runtime loads:
 //   index.js    a two-line entry: turns source maps on, then loads bundle.js (maps must be on before it compiles);
 //   bundle.js   the function, with wx-server-sdk inlined and minified (bundle.js.map beside it);
 //   http.js     the HTTP-trigger door, loaded on the first HTTP request only (http.js.map beside it).
 // SDK modes (BENCHMARKS.md, section 1, measures each):
 //   lean (default)  the SDK inlined, minus the parts a push never reaches (see lib/sdk-stubs.ts);
-//   --full-sdk      the whole SDK inlined (for cloud storage, cloud.ai, data models, custom login);
+//   --full-sdk      the whole SDK inlined (for cloud.ai);
 //   --external-sdk  the SDK left out of the bundle and installed by the cloud from package.json.
-// The function's package.json is written to list exactly what the cloud must install.
+// The mode chosen is kept in the function's package.json ("wxServerSdk"): every later build without a flag
+// (npm install, npm test, replay, deploy) keeps it. The same file's dependencies list exactly what the cloud
+// must install.
 import { build } from "esbuild";
 import fs from "node:fs";
 import path from "node:path";
@@ -16,21 +18,23 @@ import { digestLine } from "./lib/freshness";
 import { BUILT_ENTRY, HTTP_DOOR_ENTRY, SOURCE_ENTRY } from "./lib/function";
 import { leaveOutUnreachedSdkParts } from "./lib/sdk-stubs";
 
-export type SdkMode = "lean" | "full" | "external";
+export const SDK_MODES = ["lean", "full", "external"] as const;
+export type SdkMode = (typeof SDK_MODES)[number];
 
-/** The line in index.js that records how it was built: `// sdk: lean wx-server-sdk@4.0.2`. */
-const SDK_MARK = "// sdk: ";
+/** The key in the function's package.json that keeps the SDK mode between builds. */
+export const SDK_MODE_KEY = "wxServerSdk";
 
 export interface BuildOptions {
   /** Where index.js goes; bundle.js, http.js, their maps and package.json go beside it. */
   outfile?: string;
   entry?: string;
+  /** Default: the mode kept in the function's package.json, else lean. */
   sdk?: SdkMode;
   /**
    * Source maps beside the bundles, turned on by index.js: readable stack traces in the cloud log. On by
    * default for the minified (inlined) builds. Off for --external-sdk, whose bundle is not minified: turning
    * node's map support on would also make every cold start parse the maps the SDK's own packages ship
-   * (+0.05× the sample's cold start, BENCHMARKS.md). On whenever coverage is being recorded.
+   * (+0.05× the sample's cold start, BENCHMARKS.md).
    */
   sourcemap?: boolean;
 }
@@ -42,23 +46,18 @@ export function installedSdkVersion(): string {
   return manifest.version;
 }
 
-/** How the build at `entry` was made; undefined when there is none or it predates the mark. */
-export function builtSdkMode(entry = BUILT_ENTRY): SdkMode | undefined {
-  if (!fs.existsSync(entry)) return undefined;
-  const found = /^\/\/ sdk: (lean|full|external) /m.exec(fs.readFileSync(entry, "utf8").slice(0, 600));
-  return found?.[1] as SdkMode | undefined;
-}
-
-export async function buildFunction(options: BuildOptions = {}): Promise<void> {
-  const { outfile = BUILT_ENTRY, entry = SOURCE_ENTRY, sdk = "lean" } = options;
-  const sourcemap =
-    options.sourcemap ?? (sdk !== "external" || process.env["NODE_V8_COVERAGE"] !== undefined);
+export async function buildFunction(options: BuildOptions = {}): Promise<SdkMode> {
+  const { outfile = BUILT_ENTRY, entry = SOURCE_ENTRY } = options;
   const folder = path.dirname(outfile);
+  // Read (and refused if broken) before anything is written: a failed build leaves the last one whole.
+  const manifest = readManifest(folder);
+  const sdk = options.sdk ?? keptMode(manifest, folder);
+  const sourcemap = options.sourcemap ?? sdk !== "external";
   const version = installedSdkVersion();
   const header = [
     "// Built from src/ by `npm run build`. Do not edit: change src/ and rebuild.",
     digestLine(),
-    `${SDK_MARK}${sdk} wx-server-sdk@${version}`,
+    `// sdk: ${sdk} wx-server-sdk@${version}`,
   ].join("\n");
   await Promise.all([
     bundle(entry, path.join(folder, "bundle.js"), sdk, sourcemap, header),
@@ -69,18 +68,17 @@ export async function buildFunction(options: BuildOptions = {}): Promise<void> {
     [
       header,
       // Node 16.6+ has it; on an older runtime the function still runs, with minified stack traces.
-      sourcemap
-        ? 'if (typeof process.setSourceMapsEnabled === "function") process.setSourceMapsEnabled(true);'
-        : "",
+      ...(sourcemap
+        ? ['if (typeof process.setSourceMapsEnabled === "function") process.setSourceMapsEnabled(true);']
+        : []),
       'module.exports = require("./bundle.js");',
       "",
-    ]
-      .filter((line, index, lines) => line !== "" || index === lines.length - 1)
-      .join("\n"),
+    ].join("\n"),
   );
   // index.js is two lines with no map of its own; an older build may have left one.
   fs.rmSync(`${outfile}.map`, { force: true });
-  writeDependencies(folder, sdk === "external" ? { "wx-server-sdk": version } : {});
+  writeManifest(folder, manifest, sdk, sdk === "external" ? { "wx-server-sdk": version } : {});
+  return sdk;
 }
 
 async function bundle(
@@ -105,7 +103,8 @@ async function bundle(
     target: "node16",
     external: inlined ? ["./http.js"] : ["wx-server-sdk", "./http.js"],
     plugins: sdk === "lean" ? [leaveOutUnreachedSdkParts] : [],
-    minify: inlined,
+    // Not while coverage is recorded: V8 counts by line, and a minified bundle is one line.
+    minify: inlined && process.env["NODE_V8_COVERAGE"] === undefined,
     legalComments: "none",
     logLevel: "warning",
     banner: { js: header },
@@ -116,40 +115,109 @@ async function bundle(
 /** Readers (a replay, a test, an upload) never see a half-written file while a build runs beside them. */
 function writeAtomically(file: string, contents: string | Uint8Array): void {
   const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, contents);
-  fs.renameSync(temporary, file);
+  try {
+    fs.writeFileSync(temporary, contents);
+    fs.renameSync(temporary, file);
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
+}
+
+interface Manifest {
+  fields: Record<string, unknown>;
+  /** The file's own indentation, kept when it is rewritten. */
+  indent: string;
+  exists: boolean;
+}
+
+function readManifest(folder: string): Manifest {
+  const file = path.join(folder, "package.json");
+  if (!fs.existsSync(file))
+    return {
+      fields: { name: path.basename(folder), private: true, main: "index.js" },
+      indent: "  ",
+      exists: false,
+    };
+  const text = fs.readFileSync(file, "utf8").replace(/^\uFEFF/, "");
+  let fields: unknown;
+  try {
+    fields = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} 不是合法的 JSON (is not valid JSON): ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  if (typeof fields !== "object" || fields === null || Array.isArray(fields))
+    throw new Error(`${file} 应是一个 JSON 对象 (must be a JSON object)`);
+  return {
+    fields: fields as Record<string, unknown>,
+    indent: /^([ \t]+)"/m.exec(text)?.[1] ?? "  ",
+    exists: true,
+  };
+}
+
+function keptMode(manifest: Manifest, folder: string): SdkMode {
+  const kept = manifest.fields[SDK_MODE_KEY];
+  if (kept === undefined) return "lean";
+  if (SDK_MODES.includes(kept as SdkMode)) return kept as SdkMode;
+  throw new Error(
+    `${path.join(folder, "package.json")} 的 ${SDK_MODE_KEY} 应为 ${SDK_MODES.join(" / ")} (got ${JSON.stringify(kept)})`,
+  );
 }
 
 /**
- * The function's package.json lists what the cloud must install ("云端安装依赖"): nothing when the SDK is
- * inlined, the exact SDK version the tests ran against when it is not. Written only when it changes.
+ * Keeps the mode, and lists what the cloud must install ("云端安装依赖"): nothing when the SDK is inlined,
+ * the exact SDK version the tests ran against when it is not. Anything else listed is bundled into
+ * bundle.js already, so the cloud need not install it: said, then dropped. Written only when it changes.
  */
-function writeDependencies(folder: string, dependencies: Record<string, string>): void {
+function writeManifest(
+  folder: string,
+  manifest: Manifest,
+  sdk: SdkMode,
+  dependencies: Record<string, string>,
+): void {
+  const listed = manifest.fields["dependencies"];
+  const dropped = Object.keys(typeof listed === "object" && listed !== null ? listed : {}).filter(
+    (name) => !(name in dependencies),
+  );
+  for (const name of dropped.filter((name) => name !== "wx-server-sdk"))
+    console.warn(
+      `构建已把 ${name} 打包进 bundle.js，云端无需安装，已从 package.json 的 dependencies 移除 ` +
+        `(${name} is bundled; removed from the cloud's dependencies)`,
+    );
   const file = path.join(folder, "package.json");
-  const manifest: Record<string, unknown> = fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)
-    : { name: path.basename(folder), private: true, main: "index.js" };
-  const text = `${JSON.stringify({ ...manifest, dependencies }, null, 2)}\n`;
-  if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== text) writeAtomically(file, text);
+  const text = `${JSON.stringify({ ...manifest.fields, [SDK_MODE_KEY]: sdk, dependencies }, null, manifest.indent)}\n`;
+  if (!manifest.exists || fs.readFileSync(file, "utf8") !== text) writeAtomically(file, text);
 }
 
 if (require.main === module) {
   try {
     const { values } = parseArgs({
       options: {
-        "full-sdk": { type: "boolean", default: false },
-        "external-sdk": { type: "boolean", default: false },
+        "lean-sdk": { type: "boolean" },
+        "full-sdk": { type: "boolean" },
+        "external-sdk": { type: "boolean" },
+        // The option of the first version, when the lean build was not yet the default.
+        "bundle-sdk": { type: "boolean" },
         sourcemap: { type: "boolean" },
         "no-sourcemap": { type: "boolean" },
         outfile: { type: "string" },
       },
     });
-    if (values["full-sdk"] && values["external-sdk"])
-      throw new Error("--full-sdk 与 --external-sdk 只能选一个 (choose one of --full-sdk, --external-sdk)");
+    if (values["bundle-sdk"])
+      throw new Error(
+        "--bundle-sdk 已不需要：默认构建就内联 SDK；要内联完整的 SDK 用 --full-sdk " +
+          "(the default build inlines the SDK now; --full-sdk inlines all of it)",
+      );
+    const modes = SDK_MODES.filter((mode) => values[`${mode}-sdk`] === true);
+    if (modes.length > 1)
+      throw new Error("--lean-sdk、--full-sdk、--external-sdk 只能选一个 (choose one SDK mode)");
+    if (values.sourcemap && values["no-sourcemap"])
+      throw new Error("--sourcemap 与 --no-sourcemap 只能选一个 (choose one)");
     buildFunction({
-      sdk: values["full-sdk"] ? "full" : values["external-sdk"] ? "external" : "lean",
-      ...(values.sourcemap === true ? { sourcemap: true } : {}),
-      ...(values["no-sourcemap"] === true ? { sourcemap: false } : {}),
+      ...(modes[0] === undefined ? {} : { sdk: modes[0] }),
+      ...(values.sourcemap ? { sourcemap: true } : {}),
+      ...(values["no-sourcemap"] ? { sourcemap: false } : {}),
       ...(values.outfile === undefined ? {} : { outfile: path.resolve(values.outfile) }),
     }).catch(fail);
   } catch (error) {

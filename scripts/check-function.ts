@@ -21,8 +21,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   console.log(
-    `✓ ${name} 可以部署 (deployable): index.js 可加载、导出 main，并答复了一条试运行的文本消息 (loads, exports main, ` +
-      `answered a trial text message)；云调用 cloud calls: ${openapiCalls.join(", ") || "(none)"} 均已在 config.json 声明`,
+    `✓ ${name} 可以部署 (deployable): index.js 可加载、导出 main，试运行一条文本消息无错误 (loads, exports main, ` +
+      `runs a trial text message without errors)；云调用 cloud calls: ${openapiCalls.join(", ") || "(none)"} 均已在 config.json 声明`,
   );
   console.log(`构建 build: ${describeBuild(build)}`);
   const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
@@ -40,7 +40,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 function describeBuild(build: string | undefined): string {
   const [mode = "", sdk = "wx-server-sdk"] = (build ?? "").split(" ");
-  if (mode === "lean") return `${sdk} 内联（精简：不含云存储、AI、数据模型、自定义登录）(inlined, lean)`;
+  if (mode === "lean") return `${sdk} 内联（精简：不含 cloud.ai）(inlined, lean: without cloud.ai)`;
   if (mode === "full") return `${sdk} 完整内联 (inlined, whole SDK)`;
   if (mode === "external") return `${sdk} 由云端安装 (installed by the cloud from package.json)`;
   return "未知：index.js 没有构建标记，请重新运行 npm run build (unknown: rebuild)";

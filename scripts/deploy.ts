@@ -5,13 +5,13 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { buildFunction } from "./build";
+import { buildFunction, SDK_MODES } from "./build";
 import { defaultEnv, validateConfigText } from "./lib/callback-config";
 import { summarise, typeErrors } from "./lib/typecheck";
 import { checkFunction } from "./lib/check-function";
 import { FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
 
-const HELP = `用法 Usage: npm run deploy [-- --dry-run] [--full-sdk | --external-sdk]
+const HELP = `用法 Usage: npm run deploy [-- --dry-run] [--lean-sdk | --full-sdk | --external-sdk]
 
 构建、校验并用 CloudBase CLI (tcb) 部署云函数 ${FUNCTION_NAME}，部署后核对函数状态。
 Builds, checks and deploys the function with tcb, then verifies it exists in the environment.
@@ -22,9 +22,11 @@ Builds, checks and deploys the function with tcb, then verifies it exists in the
                                    (TENCENTCLOUD_SECRETID / TENCENTCLOUD_SECRETKEY are accepted too)
   TCB_BIN                          tcb 可执行文件 (default node_modules/.bin/tcb)
   --dry-run                        只打印将要执行的命令 (print the commands, run nothing)
-  --full-sdk                       内联完整的 wx-server-sdk（用到云存储、AI、数据模型、自定义登录时）(the whole SDK inlined)
+  --lean-sdk                       内联精简的 wx-server-sdk，冷启动最快（默认）(the lean SDK inlined: the default)
+  --full-sdk                       内联完整的 wx-server-sdk（用到 cloud.ai 时）(the whole SDK inlined)
   --external-sdk                   不内联 SDK，由云端安装依赖 (the SDK installed by the cloud; slower cold start)
-默认构建内联精简的 wx-server-sdk，冷启动最快 (default: the lean SDK inlined, the fastest cold start).`;
+不带这些选项时沿用上次构建的模式（记在函数目录 package.json 的 wxServerSdk）
+(without one, the mode of the last build, kept in the function's package.json, is used).`;
 
 interface Step {
   args: string[];
@@ -38,8 +40,9 @@ export function main(argv: readonly string[]): Promise<number> {
       args: [...argv],
       options: {
         "dry-run": { type: "boolean", default: false },
-        "full-sdk": { type: "boolean", default: false },
-        "external-sdk": { type: "boolean", default: false },
+        "lean-sdk": { type: "boolean" },
+        "full-sdk": { type: "boolean" },
+        "external-sdk": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -52,20 +55,20 @@ export function main(argv: readonly string[]): Promise<number> {
     const elapsed = () => `[${((Date.now() - began) / 1000).toFixed(1)} s]`;
 
     console.log(`1/5 构建 build ${elapsed()}`);
-    // The build deployed is the one asked for, said out loud: never a silent switch between them.
-    if (values["full-sdk"] && values["external-sdk"]) {
-      console.error("--full-sdk 与 --external-sdk 只能选一个 (choose one of --full-sdk, --external-sdk)");
+    // The build deployed is the one asked for (or kept from the last build), said out loud.
+    const modes = SDK_MODES.filter((mode) => values[`${mode}-sdk`] === true);
+    if (modes.length > 1) {
+      console.error("--lean-sdk、--full-sdk、--external-sdk 只能选一个 (choose one SDK mode)");
       return 2;
     }
-    const sdk = values["full-sdk"] ? "full" : values["external-sdk"] ? "external" : "lean";
+    const sdk = await buildFunction(modes[0] === undefined ? {} : { sdk: modes[0] });
     console.log(
       {
-        lean: "  默认构建：精简的 wx-server-sdk 内联并压缩 (default build: the lean SDK inlined, minified)",
-        full: "  完整的 wx-server-sdk 内联并压缩 (--full-sdk: the whole SDK inlined, minified)",
-        external: "  wx-server-sdk 由云端安装 (--external-sdk: the SDK installed in the cloud)",
+        lean: "  精简的 wx-server-sdk 内联并压缩 (the lean SDK inlined, minified)",
+        full: "  完整的 wx-server-sdk 内联并压缩 (the whole SDK inlined, minified)",
+        external: "  wx-server-sdk 由云端安装 (the SDK installed in the cloud)",
       }[sdk],
     );
-    await buildFunction({ sdk });
 
     console.log(`2/5 检查云函数目录 check the function folder ${elapsed()}`);
     const { problems, warnings } = await checkFunction(FUNCTION_DIR);

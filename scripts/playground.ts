@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { BodyFormat, PushMode, SendPayload } from "../server";
 import { createServerFromEnv, decodeAesKey, decodeBody, decrypt, isPassiveReply, parsePush } from "../server";
-import { buildFunction, builtSdkMode } from "./build";
+import { buildFunction } from "./build";
 import { staleBuild } from "./lib/freshness";
 import type { CloudRun } from "./lib/cloud-replay";
 import { startCloudReplay } from "./lib/cloud-replay";
@@ -69,7 +69,7 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
   await new Promise<void>((resolve) => push.server.listen(0, "127.0.0.1", resolve));
   const pushUrl = `http://127.0.0.1:${(push.server.address() as AddressInfo).port}`;
 
-  if (staleBuild() !== undefined) await buildFunction({ sdk: builtSdkMode() ?? "lean" });
+  if (staleBuild() !== undefined) await buildFunction();
   // The cloud door: the built function with the real wx-server-sdk, its calls sent to a loopback stand-in.
   const cloud = await startCloudReplay();
   let cloudInstance = cloud.instance();

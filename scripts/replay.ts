@@ -5,7 +5,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { isPassiveReply } from "../server";
-import { buildFunction, builtSdkMode } from "./build";
+import { buildFunction } from "./build";
 import { listEventFiles, readEvent } from "./lib/fixtures";
 import { staleBuild } from "./lib/freshness";
 import { summarise, typeErrors } from "./lib/typecheck";
@@ -49,7 +49,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const stale = staleBuild();
   if (stale !== undefined) {
     console.log(`构建中 building (${stale})…`);
-    await buildFunction({ sdk: builtSdkMode() ?? "lean" });
+    await buildFunction();
   }
 
   const { files, missing } = listEventFiles(positionals);

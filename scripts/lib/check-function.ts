@@ -5,6 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { cloudEnvironment } from "./cloud-environment";
 import { startFakeCloudBase } from "./fake-cloudbase";
+import { openapiCallsIn } from "./openapi-calls";
+import { DEDUPE_COLLECTION } from "../../cloudfunctions/messagePush/src/cloud/database-store";
 
 export interface CheckResult {
   problems: string[];
@@ -47,10 +49,15 @@ export async function checkFunction(folder: string): Promise<CheckResult> {
     return false;
   });
   const text = built.map((bundle) => fs.readFileSync(file(bundle), "utf8")).join("\n");
-  // Minified or not, a call keeps its property names: `e.openapi.customerServiceMessage.send(`.
-  const openapiCalls = [
-    ...new Set([...text.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map((m) => `${m[1]}.${m[2]}`)),
-  ].sort();
+  // From the TypeScript in src/ (what minifying cannot hide), and from the bundles' text for code that comes
+  // from elsewhere (readable in an --external-sdk build).
+  const inSources = openapiCallsIn(file("src"));
+  const inBundles = [...text.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map((m) => `${m[1]}.${m[2]}`);
+  const openapiCalls = [...new Set([...inSources.calls, ...inBundles])].sort();
+  for (const use of inSources.unresolved)
+    warnings.push(
+      `无法确定这里用的是哪个云调用，请自己确认 config.json 已声明 (a cloud call this check cannot follow; check config.json by hand): ${use}`,
+    );
   const build = /^\/\/ sdk: (.+)$/m.exec(text)?.[1];
   const sdkExternal = /require\("wx-server-sdk"\)/.test(text);
   const pkg = readJson(file("package.json"), problems, name);
@@ -90,14 +97,20 @@ export async function checkFunction(folder: string): Promise<CheckResult> {
     }
   }
   if (built.length === BUILT_FILES.length && problems.length === 0) {
-    const failure = await trialRun(folder);
-    if (failure !== undefined) problems.push(`${name} ${failure}`);
+    const trial = await trialRun(folder);
+    if (trial.problem !== undefined) problems.push(`${name} ${trial.problem}`);
+    warnings.push(...trial.warnings);
   }
   // DevTools habits: `npm install` in the function folder (for local debugging) leaves these behind.
   if (fs.existsSync(file("node_modules")))
     warnings.push(
       `${name}/node_modules 存在：「上传并部署：所有文件」会把它一起上传；建议用「云端安装依赖」，本地测试不需要它 ` +
         "(an upload of all files would carry it; the tests never use it)",
+    );
+  const leftovers = fs.readdirSync(folder).filter((entry) => entry.endsWith(".tmp"));
+  if (leftovers.length > 0)
+    warnings.push(
+      `${name} 里有中断的构建留下的临时文件 ${leftovers.join(", ")}：可以删除，否则会被一起上传 (left by an interrupted build; delete them)`,
     );
   if (fs.existsSync(file("package-lock.json")))
     warnings.push(
@@ -111,54 +124,127 @@ export async function checkFunction(folder: string): Promise<CheckResult> {
   return { problems, warnings, openapiCalls, build, sizes };
 }
 
+/** What the trial child reports on stdout. */
+interface TrialReport {
+  loadError?: string;
+  noMain?: true;
+  threw?: string;
+  returned?: unknown;
+  errors: string[];
+  warnings: string[];
+}
+
+const TRIAL_TIMEOUT_MS = 30_000;
+
 /**
- * Loads the function the way the runtime does, in a fresh process, and hands it one text message, its cloud
- * calls sent to a loopback stand-in: syntax, top-level errors, `main` exported, the HTTP door loadable, and
- * the SDK parts a push needs present in the bundle. Returns what went wrong, or undefined.
+ * Loads the function the way the runtime does, in a fresh process with the cloud's environment, and hands
+ * it one text message, its cloud calls (and its dedupe records: the database store, as in the cloud) sent to
+ * a loopback stand-in: syntax, top-level errors, `main` exported, the HTTP door loadable, and the SDK parts a
+ * push needs present in the bundle. What the function logs with console.error is a problem; console.warn and
+ * a message left unanswered are warnings. Node's own warnings (deprecations) are neither.
  */
-async function trialRun(folder: string): Promise<string | undefined> {
-  const cloudbase = await startFakeCloudBase(path.join(folder, "config.json"));
+async function trialRun(folder: string): Promise<{ problem?: string; warnings: string[] }> {
+  const cloudbase = await startFakeCloudBase(path.join(folder, "config.json"), {
+    collections: [DEDUPE_COLLECTION],
+  });
   try {
     const script = [
-      `const m = require(${JSON.stringify(path.join(folder, "index.js"))});`,
-      `if (typeof m.main !== "function") process.exit(3);`,
-      `require(${JSON.stringify(path.join(folder, "http.js"))});`,
-      `Promise.resolve(m.main(${JSON.stringify(TRIAL_EVENT)}, {})).then(`,
-      `  (returned) => process.stdout.write(JSON.stringify({ returned })),`,
-      `  (error) => { console.error(error); process.exit(4); });`,
+      'const { format } = require("node:util");',
+      "const errors = [];",
+      "const warnings = [];",
+      "console.error = (...args) => errors.push(format(...args));",
+      "console.warn = (...args) => warnings.push(format(...args));",
+      "const report = (result) => {",
+      "  process.stdout.write(JSON.stringify({ errors, warnings, ...result }));",
+      // Whatever the function left open (a timer, a socket), the trial is over.
+      "  process.exit(0);",
+      "};",
+      "let loaded;",
+      "try {",
+      `  loaded = require(${JSON.stringify(path.join(folder, "index.js"))});`,
+      `  require(${JSON.stringify(path.join(folder, "http.js"))});`,
+      "} catch (error) {",
+      "  report({ loadError: String((error && error.stack) || error) });",
+      "}",
+      'if (typeof loaded.main !== "function") report({ noMain: true });',
+      `Promise.resolve(loaded.main(${JSON.stringify(TRIAL_EVENT)}, {})).then(`,
+      "  (returned) => report({ returned }),",
+      "  (error) => report({ threw: String((error && error.stack) || error) }),",
+      ");",
     ].join("\n");
     const run = await runNode(script, {
       PATH: process.env["PATH"],
-      PUSH_DEDUPE_STORE: "memory",
       ...cloudEnvironment(cloudbase.url, "check-function"),
       WX_CONTEXT_KEYS: "WX_OPENID",
       WX_OPENID: TRIAL_EVENT.FromUserName,
     });
-    if (run.code === 3) return "的 index.js 没有导出 main (exports.main is missing)";
-    if (run.code === 4)
-      return `试运行一条文本消息时 main 抛出了错误 (main threw on a trial text message): ${firstError(run.stderr)}`;
-    if (run.code !== 0) return `的构建产物加载失败 (fails to load): ${firstError(run.stderr)}`;
-    // A push is never answered with an error on the log: the bundle reached something it lacks.
-    if (run.stderr.trim() !== "")
-      return `试运行一条文本消息时报错 (a trial text message logged an error): ${firstError(run.stderr)}`;
-    return undefined;
+    if (run.timedOut)
+      return {
+        problem: `试运行一条文本消息 ${TRIAL_TIMEOUT_MS / 1000} 秒内没有结束 (a trial text message did not finish in time)`,
+        warnings: [],
+      };
+    let report: TrialReport;
+    try {
+      report = JSON.parse(run.stdout) as TrialReport;
+    } catch {
+      return { problem: `的构建产物加载失败 (fails to load): ${firstError(run.stderr)}`, warnings: [] };
+    }
+    const warnings = report.warnings.map(
+      (line) => `试运行时的警告 (a warning during the trial): ${firstLine(line)}`,
+    );
+    if (report.loadError !== undefined)
+      return { problem: `的构建产物加载失败 (fails to load): ${firstError(report.loadError)}`, warnings };
+    if (report.noMain === true)
+      return { problem: "的 index.js 没有导出 main (exports.main is missing)", warnings };
+    if (report.threw !== undefined)
+      return {
+        problem: `试运行一条文本消息时 main 抛出了错误 (main threw on a trial text message): ${firstError(report.threw)}`,
+        warnings,
+      };
+    const [logged] = report.errors;
+    if (logged !== undefined)
+      return {
+        problem: `试运行一条文本消息时记录了错误 (a trial text message logged an error): ${firstLine(logged)}`,
+        warnings,
+      };
+    if (cloudbase.calls.length === 0)
+      warnings.push(
+        "试运行的文本消息没有得到客服消息回复；如果是有意为之可以忽略 (the trial text message got no reply; fine if intended)",
+      );
+    return { warnings };
   } finally {
     await cloudbase.close();
   }
 }
 
-function runNode(script: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ["-e", script], { env, stdio: ["ignore", "ignore", "pipe"] });
+function runNode(
+  script: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string; timedOut: boolean }> {
+  // --no-warnings: node prints its own warnings (deprecations in the inlined SDK on newer node) through
+  // console.error, which the trial counts as the function's errors.
+  const child = spawn(process.execPath, ["--no-warnings", "-e", script], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
   let stderr = "";
+  let timedOut = false;
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill(), 30_000);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill();
+  }, TRIAL_TIMEOUT_MS);
   return new Promise((resolve) =>
-    child.on("close", (code) => {
+    child.on("close", () => {
       clearTimeout(timer);
-      resolve({ code, stderr });
+      resolve({ stdout, stderr, timedOut });
     }),
   );
 }
+
+const firstLine = (text: string) => text.trim().split("\n")[0] ?? "";
 
 function readJson(file: string, problems: string[], name: string): Record<string, unknown> | undefined {
   if (!fs.existsSync(file)) {

@@ -37,7 +37,14 @@ export async function childCoverage(directory: string, include: Include): Promis
   if (!fs.existsSync(directory)) return map;
   for (const name of fs.readdirSync(directory)) {
     if (!name.endsWith(".json")) continue;
-    const process = JSON.parse(fs.readFileSync(path.join(directory, name), "utf8")) as ProcessCoverage;
+    let process: ProcessCoverage;
+    try {
+      process = JSON.parse(fs.readFileSync(path.join(directory, name), "utf8")) as ProcessCoverage;
+    } catch {
+      // A process killed while writing its record leaves it cut short: what it ran is lost, the rest stands.
+      console.warn(`覆盖率记录不完整，已跳过 (a coverage record cut short, skipped): ${name}`);
+      continue;
+    }
     const maps = process["source-map-cache"] ?? {};
     for (const script of process.result) {
       const sourceMap = maps[script.url];

@@ -106,12 +106,18 @@ describe("check:function", () => {
     const result = await checkFunction(FUNCTION_DIR);
     expect(result.problems).toEqual([]);
     expect(result.openapiCalls).toEqual(["customerServiceMessage.send", "customerServiceMessage.setTyping"]);
-    expect(result.build).toBe(`lean wx-server-sdk@${installedSdkVersion()}`);
+    // The mode kept in the function's package.json: lean unless the developer chose another.
+    const kept = (
+      JSON.parse(fs.readFileSync(path.join(FUNCTION_DIR, "package.json"), "utf8")) as {
+        wxServerSdk?: string;
+      }
+    ).wxServerSdk;
+    expect(result.build).toBe(`${kept ?? "lean"} wx-server-sdk@${installedSdkVersion()}`);
     const files = result.sizes.map(({ file }) => file);
     for (const file of ["index.js", "bundle.js", "bundle.js.map", "http.js", "http.js.map"])
       expect(files).toContain(file);
-    // The SDK is in bundle.js: the biggest file, and index.js is two lines.
-    expect(result.sizes[0]?.file).toMatch(/^bundle\.js/);
+    // The SDK, when inlined, is in bundle.js: the biggest file; index.js is two lines.
+    if (kept !== "external") expect(result.sizes[0]?.file).toMatch(/^bundle\.js/);
     expect(result.sizes.find(({ file }) => file === "index.js")?.bytes).toBeLessThan(1024);
     // A developer may have run `npm install` in the folder (a DevTools habit): that is a warning, never a problem.
     for (const warning of result.warnings) expect(warning).toMatch(/node_modules|package-lock\.json/);

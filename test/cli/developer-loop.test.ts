@@ -146,7 +146,7 @@ test("a fixture with a 19-digit numeric MsgId replays and is answered", () => {
   expect(replay.stdout).toContain("customerServiceMessage.send");
 });
 
-test("an --external-sdk build replays the same way, and a replay's rebuild keeps the SDK mode it found", () => {
+test("an --external-sdk build replays the same way, and every later build keeps that mode until told otherwise", () => {
   expect(tsx("scripts/build.ts", "--external-sdk").code).toBe(0);
   const manifest = path.join(sandbox, "cloudfunctions/messagePush/package.json");
   expect(fs.readFileSync(manifest, "utf8")).toContain('"wx-server-sdk"');
@@ -163,8 +163,13 @@ test("an --external-sdk build replays the same way, and a replay's rebuild keeps
   } finally {
     edit(source, 'ACKNOWLEDGEMENT = "收到了"', 'ACKNOWLEDGEMENT = "收到"');
   }
-  // Back to the default: the function's package.json lists nothing for the cloud to install again.
+  // Kept by a plain build too (what npm install and npm test run), until another mode is asked for.
   expect(tsx("scripts/build.ts").code).toBe(0);
+  expect(fs.readFileSync(path.join(sandbox, "cloudfunctions/messagePush/index.js"), "utf8")).toContain(
+    "// sdk: external ",
+  );
+  // Back to the default: the function's package.json lists nothing for the cloud to install again.
+  expect(tsx("scripts/build.ts", "--lean-sdk").code).toBe(0);
   expect(JSON.parse(fs.readFileSync(manifest, "utf8"))).toMatchObject({ dependencies: {} });
   expect(fs.readFileSync(manifest, "utf8")).not.toContain("wx-server-sdk");
 });
