@@ -218,6 +218,28 @@ describe("handler failures", () => {
     ]);
   });
 
+  test("a bug in a handler is logged with where it was thrown (source maps make it a src/ line in the cloud)", async () => {
+    const log = createRecordingLog();
+    async function brokenHandler(): Promise<void> {
+      await Promise.resolve();
+      throw new TypeError("Cannot read properties of undefined (reading 'name')");
+    }
+    const router = createRouter()
+      .on("text", brokenHandler)
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what careless code does
+      .on("image", () => Promise.reject("a string"));
+    const app = createApp({ router, log });
+    await app.handle(text("bug-1"), recorder().ports);
+    const [entry] = log.find("handler failed, not retried");
+    expect(entry?.fields).toMatchObject({ key: "msg:bug-1", reason: "no errcode" });
+    expect(entry?.fields?.["at"]).toMatch(
+      /^(Object\.)?brokenHandler [^←]*\(.*app-outcomes\.test\.ts:\d+:\d+\) ← .*router\.ts:\d+:\d+\)/,
+    );
+    // What is not an Error has no stack to show.
+    await app.handle({ ...text("bug-2"), MsgType: "image", PicUrl: "u", MediaId: "m" }, recorder().ports);
+    expect(log.find("handler failed, not retried")[1]?.fields).not.toHaveProperty("at");
+  });
+
   test("a transient failure with nothing sent is released and logged so", async () => {
     const log = createRecordingLog();
     const app = createApp({ router: acknowledging(), log, retry: { attempts: 1, backoffMs: [] } });

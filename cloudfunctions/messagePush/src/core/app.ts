@@ -12,7 +12,7 @@ import type { Send, SetTyping } from "./reply";
 import type { Outcome, Router } from "./router";
 import type { RetryClock, RetryPolicy } from "./send-retry";
 import { DEFAULT_RETRY, realClock, retryingSend, withinDeadline } from "./send-retry";
-import { classifyFailure, describeFailure } from "./send-errors";
+import { classifyFailure, describeFailure, errcodeOf } from "./send-errors";
 
 export interface AppOptions {
   router: Router;
@@ -134,6 +134,7 @@ export function createApp(options: AppOptions): App {
           sent: outcome.sent,
           reason: describeFailure(outcome.error.cause),
           error: outcome.error.message,
+          ...whereThrown(outcome.error.cause),
         },
       );
     }
@@ -185,4 +186,18 @@ function boundedTyping(typing: SetTyping, deadline: number | undefined, clock: R
 /** Customer-service messages (not events) carry a MsgId per the platform; one without is unusual. */
 function isUserMessage(message: AnyMessage): message is AnyMessage & { MsgId?: string } {
   return message.MsgType === "text" || message.MsgType === "image" || message.MsgType === "miniprogrampage";
+}
+
+/**
+ * Where a handler's own bug was thrown: the top frames of its stack, which the build's source maps turn into
+ * src/*.ts lines in the cloud log. Not for WeChat's answers (an errcode says all there is) nor non-errors.
+ */
+function whereThrown(cause: unknown): { at?: string } {
+  if (!(cause instanceof Error) || errcodeOf(cause) !== undefined || cause.stack === undefined) return {};
+  const frames = cause.stack
+    .split("\n")
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, 3)
+    .map((line) => line.trim().replace(/^at /, ""));
+  return frames.length === 0 ? {} : { at: frames.join(" ← ") };
 }
