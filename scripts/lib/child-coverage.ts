@@ -47,18 +47,20 @@ export async function childCoverage(directory: string, include: Include): Promis
     }
     const maps = process["source-map-cache"] ?? {};
     for (const script of process.result) {
-      const sourceMap = maps[script.url];
-      if (sourceMap?.data == null || !script.url.startsWith("file://")) continue;
+      if (!script.url.startsWith("file://")) continue;
       const file = fileURLToPath(script.url);
       if (file.includes(`${path.sep}node_modules${path.sep}`)) continue;
-      // What ran is not on disk (tsx compiled it in memory): a text of the same line lengths is all the
+      // Only what node recorded a map for: the built function, and the CLIs tsx compiled. (What jest's
+      // workers ran, the built function included, is jest's own coverage: scripts/coverage.ts.)
+      const mapped = maps[script.url];
+      if (mapped?.data == null) continue;
+      // What ran may not be on disk (tsx compiled it in memory): a text of the same line lengths is all the
       // conversion needs to turn V8's offsets into lines and columns. Not spaces: they would be trimmed.
-      const ran = sourceMap.lineLengths.map((length) => ".".repeat(length)).join("\n");
-      const converter = v8ToIstanbul(file, 0, { source: ran, sourceMap: { sourcemap: sourceMap.data } });
+      const ran = mapped.lineLengths.map((length) => ".".repeat(length)).join("\n");
+      const converter = v8ToIstanbul(file, 0, { source: ran, sourceMap: { sourcemap: mapped.data } });
       await converter.load();
       converter.applyCoverage(script.functions);
-      const mapped = converter.toIstanbul();
-      for (const [source, coverage] of Object.entries(mapped))
+      for (const [source, coverage] of Object.entries(converter.toIstanbul()))
         if (include(source)) map.merge({ [source]: coverage });
       converter.destroy();
     }

@@ -232,10 +232,23 @@ describe("handler failures", () => {
     await app.handle(text("bug-1"), recorder().ports);
     const [entry] = log.find("handler failed, not retried");
     expect(entry?.fields).toMatchObject({ key: "msg:bug-1", reason: "no errcode" });
+    // The top three frames, each without its "at ", joined.
+    expect(String(entry?.fields?.["at"]).split(" ← ")).toHaveLength(3);
     expect(entry?.fields?.["at"]).toMatch(
       /^(Object\.)?brokenHandler [^←]*\(.*app-outcomes\.test\.ts:\d+:\d+\) ← .*router\.ts:\d+:\d+\)/,
     );
-    // What is not an Error has no stack to show.
+    // An Error whose stack names no frame, and what is not an Error at all, have no place to show.
+    const frameless = Object.assign(new Error("frameless"), { stack: "Error: frameless" });
+    const framelessLog = createRecordingLog();
+    const bare = createApp({
+      router: createRouter().on("text", () => Promise.reject(frameless)),
+      log: framelessLog,
+    });
+    await bare.handle(text("bug-0"), recorder().ports);
+    expect(framelessLog.find("handler failed, not retried")[0]?.fields).toMatchObject({
+      error: "[message-push] the text handler failed: frameless",
+    });
+    expect(framelessLog.find("handler failed, not retried")[0]?.fields).not.toHaveProperty("at");
     await app.handle({ ...text("bug-2"), MsgType: "image", PicUrl: "u", MediaId: "m" }, recorder().ports);
     expect(log.find("handler failed, not retried")[1]?.fields).not.toHaveProperty("at");
   });

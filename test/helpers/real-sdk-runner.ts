@@ -18,6 +18,8 @@ export interface RunResult {
 }
 
 export interface Runner {
+  /** What the function logged while it loaded, "level message" each. */
+  loadLogs: string[];
   /** One invocation; `calls` are the openapi calls it made. */
   run(
     event: unknown,
@@ -51,12 +53,15 @@ export async function startSdkRunner(
   });
   const pending = new Map<number, (result: RunResult) => void>();
   let nextId = 0;
-  await new Promise<void>((resolve) => child.once("message", () => resolve()));
+  const { loadLogs } = await new Promise<{ loadLogs: string[] }>((resolve) =>
+    child.once("message", (ready: { loadLogs: string[] }) => resolve(ready)),
+  );
   child.on("message", (message: RunResult & { id: number }) => {
     pending.get(message.id)?.(message);
     pending.delete(message.id);
   });
   return {
+    loadLogs,
     async run(event, openid = senderOf(event), source, context) {
       const before = cloudbase.calls.length;
       const id = (nextId += 1);

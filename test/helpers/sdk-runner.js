@@ -5,7 +5,17 @@ const path = require("node:path");
 // FUNCTION_ENTRY picks another build (e.g. an --external-sdk one); default: what DevTools uploads.
 const entry =
   process.env.FUNCTION_ENTRY || path.join(__dirname, "..", "..", "cloudfunctions", "messagePush", "index.js");
+// What the function logs while it loads (a bad setting is reported then), sent with the ready message.
+const loadLogs = [];
+const consoleAtStart = { log: console.log, warn: console.warn, error: console.error };
+for (const [method, level] of [
+  ["log", "info"],
+  ["warn", "warn"],
+  ["error", "error"],
+])
+  console[method] = (...args) => loadLogs.push(`${level} ${args.join(" ")}`);
 const { main } = require(entry);
+Object.assign(console, consoleAtStart);
 
 process.on("message", async ({ id, event, openid, source, context }) => {
   process.env.WX_OPENID = openid ?? "";
@@ -31,4 +41,4 @@ process.on("message", async ({ id, event, openid, source, context }) => {
 });
 // The parent disconnects to stop us: exit normally (not by a signal), so coverage, if on, is written.
 process.on("disconnect", () => process.exit(0));
-process.send({ ready: true });
+process.send({ ready: true, loadLogs });

@@ -128,6 +128,28 @@ describe("the source guard", () => {
   });
 });
 
+test("a typo in PUSH_DEDUPE_STORE or PUSH_DEDUPE_FAIL is reported at load, and the bot still answers once", async () => {
+  const mistyped = await startSdkRunner(cloudbase, {
+    PUSH_DEDUPE_STORE: "databse",
+    PUSH_DEDUPE_FAIL: "close",
+  });
+  try {
+    const errors = mistyped.loadLogs.filter((line) => line.startsWith("error "));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain('PUSH_DEDUPE_STORE 应为 "database" 或 "memory"');
+    expect(errors[0]).toContain('got "databse"');
+    expect(errors[1]).toContain("PUSH_DEDUPE_FAIL");
+    const event = push();
+    const databaseCallsBefore = cloudbase.database.calls.length;
+    expect((await mistyped.run(event)).calls).toHaveLength(1);
+    expect((await mistyped.run(event)).calls).toEqual([]);
+    // The safe default: this instance's memory, no database record.
+    expect(cloudbase.database.calls.slice(databaseCallsBefore)).toEqual([]);
+  } finally {
+    await mistyped.stop();
+  }
+}, 30_000);
+
 test("the invocation's own time limit bounds a hung send: abandoned in time, not resent, said so", async () => {
   cloudbase.answerNext({ hang: true });
   const event = push();
