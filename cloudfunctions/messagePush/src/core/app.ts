@@ -198,6 +198,6 @@ function whereThrown(cause: unknown): { at?: string } {
     .split("\n")
     .filter((line) => /^\s+at /.test(line))
     .slice(0, 3)
-    .map((line) => line.trim().replace(/^at /, ""));
+    .map((line) => line.trim().slice("at ".length));
   return frames.length === 0 ? {} : { at: frames.join(" ← ") };
 }
