@@ -16,6 +16,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { digestLine } from "./lib/freshness";
 import { BUILT_ENTRY, HTTP_DOOR_ENTRY, SOURCE_ENTRY } from "./lib/function";
+import { ownSourceMap } from "./lib/own-source-map";
 import { leaveOutUnreachedSdkParts } from "./lib/sdk-stubs";
 
 export const SDK_MODES = ["lean", "full", "external"] as const;
@@ -60,8 +61,9 @@ export async function buildFunction(options: BuildOptions = {}): Promise<SdkMode
     `// sdk: ${sdk} wx-server-sdk@${version}`,
   ].join("\n");
   await Promise.all([
-    bundle(entry, path.join(folder, "bundle.js"), sdk, sourcemap, header),
-    bundle(HTTP_DOOR_ENTRY, path.join(folder, "http.js"), sdk, sourcemap, header),
+    // The function's own code is what lies under its entry's folder (src/); the rest is inlined packages.
+    bundle(entry, path.join(folder, "bundle.js"), sdk, sourcemap, header, path.dirname(entry)),
+    bundle(HTTP_DOOR_ENTRY, path.join(folder, "http.js"), sdk, sourcemap, header, path.dirname(SOURCE_ENTRY)),
   ]);
   writeAtomically(
     outfile,
@@ -87,6 +89,7 @@ async function bundle(
   sdk: SdkMode,
   sourcemap: boolean,
   header: string,
+  ownRoot: string,
 ): Promise<void> {
   // A build without maps must not leave an old map beside it, pointing at other code.
   if (!sourcemap) fs.rmSync(`${outfile}.map`, { force: true });
@@ -109,7 +112,13 @@ async function bundle(
     logLevel: "warning",
     banner: { js: header },
   });
-  for (const output of outputFiles) writeAtomically(output.path, output.contents);
+  for (const output of outputFiles)
+    writeAtomically(
+      output.path,
+      inlined && output.path.endsWith(".map")
+        ? ownSourceMap(output.text, path.dirname(output.path), ownRoot)
+        : output.contents,
+    );
 }
 
 /** Readers (a replay, a test, an upload) never see a half-written file while a build runs beside them. */

@@ -69,7 +69,11 @@ describe("the three builds", () => {
     expect(bundle).toContain(KEPT_CODE);
     expect(bundle).toContain("is left out of the lean build");
     expect(bundle).toMatch(/\/\/# sourceMappingURL=bundle\.js\.map\s*$/);
-    expect(fs.existsSync(path.join(folder, "bundle.js.map"))).toBe(true);
+    // The map covers the function's own sources only: the inlined SDK's would be read at every cold start.
+    const { sources } = JSON.parse(read(folder, "bundle.js.map")) as { sources: string[] };
+    const resolved = sources.map((source) => path.resolve(folder, source));
+    expect(resolved).toContain(path.join(FUNCTION_DIR, "src", "index.ts"));
+    expect(resolved.filter((source) => source.includes(`${path.sep}node_modules${path.sep}`))).toEqual([]);
     expect(fs.existsSync(path.join(folder, "http.js.map"))).toBe(true);
     expect(dependencies(folder)).toEqual({});
     expect(JSON.parse(read(folder, "package.json"))).toMatchObject({ wxServerSdk: "lean" });
