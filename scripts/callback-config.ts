@@ -226,6 +226,8 @@ function connect(timeoutMs: number, io: Io): Api | undefined {
       postWechatApi<object>(apiPath, body, {
         base,
         timeoutMs,
+        // Setting or reading the whole config twice gives the same result: safe to repeat once.
+        retries: 1,
         accessToken: await tokens.get(),
       }),
   };

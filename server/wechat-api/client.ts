@@ -39,7 +39,11 @@ export interface WechatApiOptions {
   base?: string;
   accessToken?: string;
   timeoutMs?: number;
-  /** Extra attempts after a transient failure (network, timeout, errcode -1). */
+  /**
+   * Extra attempts after a transient failure (network, timeout, errcode -1). Default none: only calls that
+   * are safe to repeat opt in (the token, the callback config). A reply never does: core/send-retry.ts is the
+   * one owner of send retries, and it knows a timed-out send may have been delivered.
+   */
   retries?: number;
 }
 
@@ -60,7 +64,7 @@ export async function postWechatApi<T extends object>(
   body: unknown,
   options: WechatApiOptions = {},
 ): Promise<T> {
-  const { retries = 1 } = options;
+  const { retries = 0 } = options;
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await postOnce<T>(path, body, options);

@@ -27,7 +27,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     }>(
       "/cgi-bin/stable_token",
       { grant_type: "client_credential", appid, secret, force_refresh: false },
-      api,
+      // Asking for the token again changes nothing (force_refresh false): safe to repeat once.
+      { retries: 1, ...api },
     );
     if (typeof answer.access_token !== "string" || typeof answer.expires_in !== "number") {
       throw new WechatTransportError("bad-json", "/cgi-bin/stable_token", "no access_token in the answer");

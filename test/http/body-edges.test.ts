@@ -72,11 +72,13 @@ describe("XML text is what was sent", () => {
     });
   });
 
-  test("white space around a value is kept, outside CDATA too", () => {
-    expect(decodeBody("<xml><Content>  a b  </Content><N> 1 </N></xml>", "xml")).toEqual({
-      Content: "  a b  ",
-      N: " 1 ",
-    });
+  test("white space outside CDATA is formatting and dropped; inside CDATA it is kept", () => {
+    expect(
+      decodeBody(
+        "<xml><Content> <![CDATA[  a b  ]]>\n</Content><N> 1 </N><M>\n <![CDATA[text]]> </M></xml>",
+        "xml",
+      ),
+    ).toEqual({ Content: "  a b  ", N: "1", M: "text" });
   });
 
   test("an XML declaration is allowed and not a field", () => {

@@ -21,11 +21,12 @@ describe("decodeBody", () => {
     });
   });
 
-  test("detects the format from the content type, else from the first character", () => {
-    expect(detectFormat("{}", "text/xml")).toBe("xml");
-    expect(detectFormat("<xml/>", "application/json; charset=utf-8")).toBe("json");
-    expect(detectFormat("  <xml></xml>", undefined)).toBe("xml");
-    expect(detectFormat("{}", undefined)).toBe("json");
+  test("the format is the body's first non-blank character, never a header", () => {
+    expect(detectFormat("  <xml></xml>")).toBe("xml");
+    expect(detectFormat("\ufeff\r\n {}")).toBe("json");
+    expect(detectFormat("")).toBeUndefined();
+    expect(detectFormat("  success")).toBeUndefined();
+    expect(detectFormat("[1]")).toBeUndefined();
   });
 
   test("random bodies only ever fail with a BodyError", () => {

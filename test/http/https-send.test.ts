@@ -59,13 +59,15 @@ test("a revoked token (40001) is replaced and the send retried once", async () =
   expect(api.requests.at(-1)?.query["access_token"]).toBe(api.tokens[1]);
 });
 
-test("system busy (-1) is retried once by the client", async () => {
+test("system busy (-1) is not retried by the HTTPS sender: the pipeline's send retry is the one owner", async () => {
   api.fail("/cgi-bin/message/custom/send", {
     errcode: -1,
     errmsg: "system error",
   });
-  await sendVia()(payload);
-  expect(api.requests.filter((r) => r.path === "/cgi-bin/message/custom/send")).toHaveLength(2);
+  const failure = await sendVia()(payload).catch((error: unknown) => error);
+  expect(failure).toMatchObject({ errcode: -1 });
+  expect(classifyFailure(failure)).toBe("transient");
+  expect(api.requests.filter((r) => r.path === "/cgi-bin/message/custom/send")).toHaveLength(1);
 });
 
 test("45015 surfaces as a permanent WechatApiError", async () => {

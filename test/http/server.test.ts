@@ -222,7 +222,7 @@ describe("bad input", () => {
           format: "json",
           settings: { ...DEMO_SETTINGS, appid: "wx0000000000000000" },
         }),
-      403,
+      400,
     ],
     [
       "bad padding (another key)",

@@ -6,7 +6,8 @@ import type { XMLParser } from "fast-xml-parser";
 import { lazy } from "../core/lazy";
 
 export type BodyFormat = "json" | "xml";
-export type BodyErrorCode = "bad-json" | "bad-xml" | "doctype" | "not-an-object" | "too-large";
+export type BodyErrorCode =
+  "bad-json" | "bad-xml" | "doctype" | "not-an-object" | "not-json-or-xml" | "too-large";
 
 export class BodyError extends Error {
   override readonly name = "BodyError";
@@ -21,10 +22,20 @@ export class BodyError extends Error {
 /** Pushes are a few hundred bytes; anything near this is not from WeChat. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export function detectFormat(body: string, contentType: string | undefined): BodyFormat {
-  if (contentType !== undefined && /json/i.test(contentType)) return "json";
-  if (contentType !== undefined && /xml/i.test(contentType)) return "xml";
-  return body.trimStart().startsWith("<") ? "xml" : "json";
+/**
+ * The format of a body, from its first non-blank character: "{" is JSON, "<" is XML, anything else neither.
+ * Never from Content-Type: WeChat has been reported to send JSON pushes labelled text/xml, and said it will
+ * not change that (github.com/tencentyun/wafer2-startup/issues/101, /issues/104).
+ */
+export function detectFormat(body: string): BodyFormat | undefined {
+  const first = /\S/.exec(body)?.[0];
+  return first === "{" ? "json" : first === "<" ? "xml" : undefined;
+}
+
+/** The format, or a BodyError for a body that is neither JSON nor XML. */
+export function knownFormat(format: BodyFormat | undefined): BodyFormat {
+  if (format === undefined) throw new BodyError("not-json-or-xml", "the body starts with neither { nor <");
+  return format;
 }
 
 /**
@@ -71,7 +82,8 @@ const xmlParser = lazy((): XMLParser => {
     // Stryker disable next-line BooleanLiteral: only document.xml is read, so <?xml …?> never reaches a field
     ignoreDeclaration: true,
     parseTagValue: false,
-    trimValues: false,
+    // Whitespace outside a CDATA section is formatting (a padded <MsgType> must still route); CDATA is kept exact.
+    trimValues: true,
   });
 });
 

@@ -21,31 +21,36 @@ function fromJson(body: string): string | undefined {
   return undefined;
 }
 
-/** The string value after the colon at `colon`, if it is one and plain base64. */
+/** The string value after the colon at `colon`, if it is one and plain base64 once its escapes are read. */
 function jsonStringAfter(body: string, colon: number): string | undefined {
   const at = skipSpace(body, colon + 1);
   if (body[at] !== '"') return undefined;
-  const close = body.indexOf('"', at + 1);
-  if (close === -1) return undefined;
-  // JSON may escape "/" as "\/"; base64 needs no other escape, so anything else is refused below.
-  const value = body.slice(at + 1, close).replace(/\\\//g, "/");
-  return BASE64.test(value) ? value : undefined;
+  // The string ends at the first quote no backslash escapes.
+  let end = at + 1;
+  while (end < body.length && body[end] !== '"') end += body[end] === "\\" ? 2 : 1;
+  if (end >= body.length) return undefined;
+  // Any JSON escape may stand for a base64 character ("\/", "\u002b", "\u003d"): read them as JSON does.
+  let value: unknown;
+  try {
+    value = JSON.parse(body.slice(at, end + 1));
+  } catch {
+    return undefined;
+  }
+  return typeof value === "string" && BASE64.test(value) ? value : undefined;
 }
 
 function fromXml(body: string): string | undefined {
   const open = indexOutsideText(body, "<Encrypt>");
   if (open === -1) return undefined;
-  let start = open + "<Encrypt>".length;
-  let end: number;
-  if (body.startsWith("<![CDATA[", start)) {
-    start += "<![CDATA[".length;
-    end = body.indexOf("]]>", start);
-    if (end === -1 || !body.startsWith("</Encrypt>", end + 3)) return undefined;
-  } else {
-    end = body.indexOf("</Encrypt>", start);
-    if (end === -1) return undefined;
-  }
-  const value = body.slice(start, end);
+  const start = open + "<Encrypt>".length;
+  const close = body.indexOf("</Encrypt>", start);
+  if (close === -1) return undefined;
+  // Whitespace around the CDATA section is formatting, not part of the value.
+  const inner = body.slice(start, close).trim();
+  const value =
+    inner.startsWith("<![CDATA[") && inner.endsWith("]]>")
+      ? inner.slice("<![CDATA[".length, -"]]>".length)
+      : inner;
   return BASE64.test(value) ? value : undefined;
 }
 

@@ -3,13 +3,14 @@ import type { Log } from "../core/log";
 import type { PassiveReply } from "../core/passive";
 import type { Send, SetTyping } from "../core/reply";
 import { createTally } from "../core/tally";
-import type { BodyFormat } from "./body";
-import { BodyError, decodeBody, detectFormat, MAX_BODY_BYTES } from "./body";
+import type { BodyErrorCode, BodyFormat } from "./body";
+import { BodyError, decodeBody, detectFormat, knownFormat, MAX_BODY_BYTES } from "./body";
 import type { HttpConfig, PushMode } from "./config";
 import { extractEncrypt, hasPlaintextCopy } from "./envelope";
 import type { Sealing } from "./passive-reply";
 import { renderPassiveReply } from "./passive-reply";
 import { signature, verifySignature } from "./signature";
+import type { DecryptErrorCode } from "./wx-crypto";
 import { decrypt, DecryptError } from "./wx-crypto";
 
 /** A request as every adapter (node http, cloud HTTP trigger) hands it over. */
@@ -49,7 +50,12 @@ const text = (status: number, body: string, headers: Record<string, string> = {}
 const SUCCESS = () => text(200, "success");
 const RETRY = () => text(503, "retry");
 
-/** Why a request was refused: the log line (counted, one per reason per 10 s) and the answer. */
+/**
+ * Why a request was refused: the answer and the log line (counted, one per reason per 10 s). Every failure
+ * to open an authenticated Encrypt (padding, length, appid, the decrypted body) gets the same answer, byte for
+ * byte: a distinguishable one would be a padding oracle, letting a Token holder decrypt and forge pushes block
+ * by block without the EncodingAESKey. Which check failed goes to the log only.
+ */
 const REFUSALS = {
   "bad-signature": [401, "unauthorized", "签名不对，已拒绝 refused: bad signature"],
   "plaintext-refused": [
@@ -67,7 +73,11 @@ const REFUSALS = {
   "bad-body": [400, "bad request", "消息体格式不对，已拒绝 refused: bad body"],
   "too-large": [413, "payload too large", "消息体过大，已拒绝 refused: body over the size cap"],
   "cannot-decrypt": [400, "bad request", "无法解密（EncodingAESKey 不对？）refused: cannot decrypt"],
-  "appid-mismatch": [403, "forbidden", "解密后的 AppID 不是本小程序，已拒绝 refused: appid mismatch"],
+  "appid-mismatch": [
+    400,
+    "bad request",
+    "解密后的 AppID 不是本小程序（WECHAT_APPID 不对？）refused: appid mismatch",
+  ],
   "no-echostr": [400, "bad request", "URL 验证缺少 echostr refused: URL verification without echostr"],
   "no-key": [
     400,
@@ -108,7 +118,8 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     }
     if (encrypted && accepted === "plaintext" && config.mode !== undefined) return refuse("wrong-mode");
     if (Buffer.byteLength(body, "utf8") > MAX_BODY_BYTES) return refuse("too-large");
-    const format = detectFormat(body, request.headers["content-type"]);
+    // The body says what it is; the passive reply follows it (never the Content-Type header).
+    const format = detectFormat(body);
 
     let raw: Record<string, unknown>;
     let mode: PushMode = "plaintext";
@@ -119,22 +130,25 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         if (!verifySignature(signature(config.token, timestamp, nonce), query["signature"]))
           return refuse("bad-signature");
         if (!fresh(timestamp)) return refuse("stale");
-        raw = decodeBody(body, format);
+        raw = decodeBody(body, knownFormat(format));
       } else {
         // Unauthenticated, so refused like any other mismatch (counted, 4xx), yet worded for the operator
         // who switched the console to an encrypted mode and forgot the key.
         if (config.aesKey === undefined || config.appid === undefined) return refuse("no-key");
         // Authenticate before spending: find Encrypt with a scan, check msg_signature on it, then parse
         // only what was authenticated (the decrypted message). The outer body is never parsed.
-        const sealed = extractEncrypt(body, format);
+        const sealed = format === undefined ? undefined : extractEncrypt(body, format);
         if (sealed === undefined) return refuse("no-encrypt");
         if (!verifySignature(signature(config.token, timestamp, nonce, sealed), query["msg_signature"]))
           return refuse("bad-signature");
         if (!fresh(timestamp)) return refuse("stale");
-        const opened = decrypt(config.aesKey, config.appid, sealed);
-        raw = decodeBody(opened, detectFormat(opened, undefined), false);
         // Compatible mode also carries plaintext copies, covered by no signature: the decrypted copy is used.
-        mode = hasPlaintextCopy(body, format) ? "compatible" : "secure";
+        mode = format !== undefined && hasPlaintextCopy(body, format) ? "compatible" : "secure";
+        if (config.mode !== undefined && config.mode !== mode) return refuse("wrong-mode");
+        const opened = openSealed(config.aesKey, config.appid, sealed);
+        if (typeof opened !== "object")
+          return opened === "appid-mismatch" ? refuse(opened) : refuse("cannot-decrypt", { code: opened });
+        raw = opened;
         sealing = {
           token: config.token,
           key: config.aesKey,
@@ -146,13 +160,9 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
     } catch (error) {
       if (error instanceof BodyError)
         return error.code === "too-large" ? refuse("too-large") : refuse("bad-body", { code: error.code });
-      if (error instanceof DecryptError)
-        return error.code === "appid-mismatch"
-          ? refuse("appid-mismatch")
-          : refuse("cannot-decrypt", { code: error.code });
       throw error;
     }
-    return answer(raw, { mode, format, sealing, arrivedAt, deadline: request.deadline });
+    return answer(raw, { mode, format: knownFormat(format), sealing, arrivedAt, deadline: request.deadline });
   }
 
   function fresh(timestamp: string): boolean {
@@ -260,4 +270,24 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       return text(500, "internal error");
     }
   };
+}
+
+/**
+ * The authenticated Encrypt, decrypted and decoded, or why not. Every reason gets the same answer from the
+ * caller (see REFUSALS): a decrypted body that does not decode is refused like bad padding, so nothing a
+ * forger sends can tell one failed check from another.
+ */
+function openSealed(
+  key: Buffer,
+  appid: string,
+  sealed: string,
+): Record<string, unknown> | DecryptErrorCode | `body-${BodyErrorCode}` {
+  try {
+    const opened = decrypt(key, appid, sealed);
+    return decodeBody(opened, knownFormat(detectFormat(opened)), false);
+  } catch (error) {
+    if (error instanceof DecryptError) return error.code;
+    if (error instanceof BodyError) return `body-${error.code}`;
+    throw error;
+  }
 }
