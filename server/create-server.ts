@@ -9,6 +9,8 @@ import { createConsoleLog } from "../cloudfunctions/messagePush/src/core/log";
 import { createMemoryStore } from "../cloudfunctions/messagePush/src/core/memory-store";
 import type { Send, SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
 import type { Router } from "../cloudfunctions/messagePush/src/core/router";
+import type { RetryClock } from "../cloudfunctions/messagePush/src/core/send-retry";
+import { realClock } from "../cloudfunctions/messagePush/src/core/send-retry";
 import type { HttpConfig } from "../cloudfunctions/messagePush/src/http/config";
 import { ConfigError, loadHttpConfig } from "../cloudfunctions/messagePush/src/http/config";
 import { createHttpHandler } from "../cloudfunctions/messagePush/src/http/handle";
@@ -34,11 +36,23 @@ export interface ServerOverrides {
   log?: Log;
   /** Replaces the reply port (tests record what would be sent). */
   send?: Send;
+  /** The one clock of the server: freshness, dedupe memory, deadlines and retry pauses. */
+  clock?: RetryClock;
 }
 
 /** Throws ConfigError naming every problem; never echoes a secret. */
+/**
+ * How long an answered push is remembered when pushes are accepted up to `maxAgeS` from the server's clock.
+ * A push signed at T arrives while the server reads T - maxAgeS (its clock behind WeChat's) and can be
+ * replayed until the server reads T + maxAgeS: 2 × maxAgeS after it was answered. A minute more for margin.
+ */
+export function rememberFor(maxAgeS: number): number {
+  return Math.max(MEMORY_DONE_TTL_MS, (2 * maxAgeS + 60) * 1000);
+}
+
 export function createServerFromEnv(env: Env, overrides: ServerOverrides = {}): PushServer {
   const config = loadHttpConfig(env);
+  const clock = overrides.clock ?? realClock;
   const problems: string[] = [];
   const log =
     overrides.log ??
@@ -85,19 +99,18 @@ export function createServerFromEnv(env: Env, overrides: ServerOverrides = {}): 
     store,
     log,
     dedupeFailure: dedupeFailure as DedupeFailurePolicy,
-    // A push signed inside the freshness window must still be remembered, or its replay would be answered.
-    ...(config.maxAgeS === undefined
-      ? {}
-      : { rememberMs: Math.max(MEMORY_DONE_TTL_MS, (config.maxAgeS + 60) * 1000) }),
+    clock,
+    ...(config.maxAgeS === undefined ? {} : { rememberMs: rememberFor(config.maxAgeS) }),
   });
   const handle = createHttpHandler({
     app,
     config,
     log,
+    now: clock.now,
     send: overrides.send ?? send,
     ...(typing === undefined ? {} : { typing }),
   });
-  const server = createPushServer(handle, log, { maxConnections });
+  const server = createPushServer(handle, log, { maxConnections }, clock.now);
   return {
     server,
     config,

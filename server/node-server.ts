@@ -1,5 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
+import type { ConnectionLimits } from "./connection-guard";
+import { guardConnections } from "./connection-guard";
 import { CLAIM_TTL_MS } from "../cloudfunctions/messagePush/src/core/dedupe";
 import type { Log } from "../cloudfunctions/messagePush/src/core/log";
 import { MAX_BODY_BYTES } from "../cloudfunctions/messagePush/src/http/body";
@@ -10,12 +12,11 @@ import type { HttpHandler, HttpRequest, HttpResponse } from "../cloudfunctions/m
  * and waits 5 s at most, so anything slower is not WeChat: a silent or trickling socket is closed within
  * seconds (node only checks request timeouts every `connectionsCheckingInterval`, 30 s by default).
  */
-export interface ServerLimits {
+export interface ServerLimits extends Omit<ConnectionLimits, "graceMs"> {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   checkIntervalMs: number;
-  maxConnections: number;
 }
 
 /** How long the server works on one push, sends and retries included: well inside the claim's lease. */
@@ -27,10 +28,19 @@ export const DEFAULT_LIMITS: ServerLimits = {
   keepAliveTimeoutMs: 5_000,
   checkIntervalMs: 1_000,
   maxConnections: 1_000,
+  // WeChat sends one push and waits for its answer; eight unanswered requests is a client that never reads.
+  maxPendingPerConnection: 8,
+  // Node's keep-alive handling replaces the socket's own timeout once a request is parsed, so a client
+  // trickling one request every few seconds could keep a connection forever without this.
+  maxConnectionAgeMs: 30_000,
 };
 
 /** node:http ↔ the framework-free handler. Bodies are capped while they stream in; nothing escapes. */
-export function createRequestListener(handle: HttpHandler, log: Log): RequestListener {
+export function createRequestListener(
+  handle: HttpHandler,
+  log: Log,
+  now: () => number = Date.now,
+): RequestListener {
   return (req, res) => {
     readBody(req)
       .then(
@@ -42,7 +52,7 @@ export function createRequestListener(handle: HttpHandler, log: Log): RequestLis
             body,
             // The work of a push ends before its claim lapses (CLAIM_TTL_MS): past that, another delivery
             // could take the claim over and answer again.
-            deadline: Date.now() + WORK_LIMIT_MS,
+            deadline: now() + WORK_LIMIT_MS,
           };
           const response = await handle(request);
           // Written in the check phase, after this turn's other requests were read: measured ~1.7× the
@@ -77,8 +87,13 @@ export function queryOf(target: string): Record<string, string> {
   return mark === -1 ? {} : Object.fromEntries(new URLSearchParams(target.slice(mark + 1)));
 }
 
-export function createPushServer(handle: HttpHandler, log: Log, limits: Partial<ServerLimits> = {}): Server {
-  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, checkIntervalMs, maxConnections } = {
+export function createPushServer(
+  handle: HttpHandler,
+  log: Log,
+  limits: Partial<ServerLimits> = {},
+  now: () => number = Date.now,
+): Server {
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, checkIntervalMs, ...connections } = {
     ...DEFAULT_LIMITS,
     ...limits,
   };
@@ -88,10 +103,11 @@ export function createPushServer(handle: HttpHandler, log: Log, limits: Partial<
       headersTimeout: headersTimeoutMs,
       requestTimeout: requestTimeoutMs,
     },
-    createRequestListener(handle, log),
+    createRequestListener(handle, log, now),
   );
   server.keepAliveTimeout = keepAliveTimeoutMs;
-  server.maxConnections = maxConnections;
+  // A push in progress at the age limit may finish its work (WORK_LIMIT_MS) and be answered.
+  guardConnections(server, { ...connections, graceMs: WORK_LIMIT_MS + 1_000 });
   // A socket that connects and says nothing never starts a request, so no request timeout applies to it.
   server.on("connection", (socket) => socket.setTimeout(headersTimeoutMs, () => socket.destroy()));
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {

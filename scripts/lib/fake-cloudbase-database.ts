@@ -19,6 +19,8 @@ export interface DatabaseCall {
   query?: Document;
   /** The decoded data: the inserted documents, or the update operators. */
   data?: unknown;
+  /** The request body as it came, before decoding (server dates unresolved). */
+  sent: string;
 }
 
 export interface CloudDatabase {
@@ -31,13 +33,23 @@ export interface CloudDatabase {
   down: boolean;
 }
 
-const decode = (text: unknown): unknown =>
-  typeof text === "string" ? EJSON.parse(text, { relaxed: true }) : undefined;
 const fail = (code: string, message: string) => ({ code, message, requestId: "fake" });
 
-export function createCloudDatabase(existing: readonly string[]): CloudDatabase {
+export interface CloudDatabaseOptions {
+  /** The database server's clock: what db.serverDate() resolves to. */
+  now?: () => number;
+}
+
+export function createCloudDatabase(
+  existing: readonly string[],
+  options: CloudDatabaseOptions = {},
+): CloudDatabase {
+  const { now = Date.now } = options;
   const collections = new Map<string, Map<string, Document>>(existing.map((name) => [name, new Map()]));
   const calls: DatabaseCall[] = [];
+  // db.serverDate({offset}) travels as {"$tcb_server_date": {"offset": n}}; the server puts its own time there.
+  const decode = (text: unknown): unknown =>
+    typeof text === "string" ? resolveServerDates(EJSON.parse(text, { relaxed: true }), now) : undefined;
 
   function answer(body: string): unknown {
     const request = JSON.parse(body) as Record<string, unknown>;
@@ -49,6 +61,7 @@ export function createCloudDatabase(existing: readonly string[]): CloudDatabase 
     calls.push({
       action,
       collection,
+      sent: body,
       ...(query === undefined ? {} : { query }),
       ...(data === undefined ? {} : { data }),
     });
@@ -110,13 +123,30 @@ export function createCloudDatabase(existing: readonly string[]): CloudDatabase 
   return { collections, calls, answer, down: false };
 }
 
+function resolveServerDates(value: unknown, now: () => number): unknown {
+  if (Array.isArray(value)) return value.map((item) => resolveServerDates(item, now));
+  if (typeof value !== "object" || value === null || value instanceof Date) return value;
+  const record = value as Record<string, unknown>;
+  const marker = record["$tcb_server_date"] as { offset?: unknown } | undefined;
+  if (marker !== undefined) return new Date(now() + Number(marker.offset ?? 0));
+  return Object.fromEntries(
+    Object.entries(record).map(([key, item]) => [key, resolveServerDates(item, now)]),
+  );
+}
+
+/** Comparable form: dates by their time, as the database compares them. Dates and numbers never compare. */
+const comparable = (value: unknown): unknown => (value instanceof Date ? value.getTime() : value);
+const sameKind = (a: unknown, b: unknown) => a instanceof Date === b instanceof Date;
+
 /** Top-level field equality, and the comparison operators the SDK's `db.command` sends. */
 function matches(document: Document, query: Document): boolean {
   return Object.entries(query).every(([field, condition]) => {
     const value = document[field];
     if (typeof condition !== "object" || condition === null) return value === condition;
+    if (condition instanceof Date) return value instanceof Date && value.getTime() === condition.getTime();
     return Object.entries(condition as Record<string, unknown>).every(([operator, operand]) => {
-      const [a, b] = [value as number, operand as number];
+      if (!sameKind(value, operand)) return false;
+      const [a, b] = [comparable(value) as number, comparable(operand) as number];
       switch (operator) {
         case "$lte":
           return a <= b;

@@ -72,7 +72,11 @@ export async function startFakeCloudBase(
     req.on("end", () => {
       if (/^application\/json/.test(req.headers["content-type"] ?? "")) {
         if (database.down) {
-          database.calls.push({ action: "(database down)", collection: "" });
+          database.calls.push({
+            action: "(database down)",
+            collection: "",
+            sent: Buffer.concat(chunks).toString("utf8"),
+          });
           res.writeHead(502, { "content-type": "text/html" });
           res.end("<html><body>502 Bad Gateway</body></html>");
           return;

@@ -1,17 +1,16 @@
-// An in-process stand-in for the CloudBase database, limited to what the dedupe store uses, with the
-// semantics the store relies on: `add` of an existing _id is refused (the collection's primary key), a
-// `where` matches by equality or `command.lte`, and every call resolves on a later tick so concurrent
-// callers interleave as they would over the network.
-import type { DedupeCollection, DedupeDatabase, DedupeRecord } from "../../server";
+// The CloudBase database for tests that use the store in-process, without the SDK: the same stand-in the
+// real wx-server-sdk talks to over loopback (fake-cloudbase-database.ts), reached through the calls the SDK
+// would make, so both kinds of test meet one database with one set of rules. Every call resolves on a later
+// tick, so concurrent callers interleave as they would over the network.
+import { EJSON } from "bson";
+import type { DedupeCollection, DedupeDatabase } from "../../server";
+import { createCloudDatabase } from "./fake-cloudbase-database";
 
-const LTE = Symbol("lte");
-interface Lte {
-  [LTE]: number;
-}
+type Document = Record<string, unknown>;
 
 export interface FakeDatabase extends DedupeDatabase {
-  /** Records by collection, for assertions. */
-  readonly collections: Map<string, Map<string, DedupeRecord>>;
+  /** Documents by collection, for assertions (dates are Date objects, as the SDK reads them). */
+  readonly collections: Map<string, Map<string, Document>>;
   /** Makes the next `count` calls reject, to inject store failures. */
   failNext(count: number): void;
   /** Makes every call for which `decide()` is true reject (seeded random failures); undefined stops it. */
@@ -27,6 +26,8 @@ export interface FakeDatabaseOptions {
    * until then every call on it fails as wx-server-sdk reports it (errCode -502005).
    */
   requireCreatedCollections?: boolean;
+  /** The database server's clock (what serverDate() resolves to); each instance has its own clock. */
+  now?: () => number;
 }
 
 /** The error wx-server-sdk throws for a collection that does not exist (a CloudSDKError's fields). */
@@ -43,12 +44,14 @@ export function missingCollectionError(name: string): Error {
 }
 
 export function createFakeDatabase(options: FakeDatabaseOptions = {}): FakeDatabase {
-  const collections = new Map<string, Map<string, DedupeRecord>>();
-  const created = new Set<string>();
+  const server = createCloudDatabase([], options.now === undefined ? {} : { now: options.now });
   let mustCreate = options.requireCreatedCollections === true;
   let failures = 0;
   let failWhen: (() => boolean) | undefined;
-  const tick = <T>(work: () => T): Promise<T> =>
+  const ejson = (value: object) => EJSON.stringify(value, { relaxed: false });
+
+  /** One call as the SDK sends it; the answer's data, or the error the SDK would throw. */
+  const call = (action: string, collectionName: string, fields: Document = {}): Promise<Document> =>
     new Promise((resolve, reject) =>
       setImmediate(() => {
         if (failures > 0 || failWhen?.() === true) {
@@ -56,80 +59,50 @@ export function createFakeDatabase(options: FakeDatabaseOptions = {}): FakeDatab
           reject(new Error("database request fail: injected"));
           return;
         }
-        try {
-          resolve(work());
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
-        }
+        if (!mustCreate && action !== "database.addCollection" && !server.collections.has(collectionName))
+          server.collections.set(collectionName, new Map());
+        const answer = server.answer(JSON.stringify({ action, collectionName, ...fields })) as Document;
+        const code = answer["code"];
+        if (code === "DATABASE_COLLECTION_NOT_EXIST") reject(missingCollectionError(collectionName));
+        else if (typeof code === "string")
+          reject(Object.assign(new Error(String(answer["message"])), { code }));
+        else resolve(answer["data"] as Document);
       }),
     );
-  const table = (name: string) => {
-    if (mustCreate && !created.has(name)) throw missingCollectionError(name);
-    let records = collections.get(name);
-    if (records === undefined) collections.set(name, (records = new Map<string, DedupeRecord>()));
-    return records;
-  };
-  const matches = (record: DedupeRecord, query: Record<string, unknown>) =>
-    Object.entries(query).every(([field, expected]) => {
-      const actual = (record as unknown as Record<string, unknown>)[field];
-      if (typeof expected === "object" && expected !== null && LTE in expected) {
-        return typeof actual === "number" && actual <= (expected as Lte)[LTE];
-      }
-      return actual === expected;
-    });
 
   const db: FakeDatabase = {
-    collections,
-    command: { lte: (value: number): Lte => ({ [LTE]: value }) },
+    get collections() {
+      return server.collections;
+    },
+    command: { lte: (value: unknown) => ({ $lte: value }) },
+    serverDate: (serverDateOptions) => ({ $tcb_server_date: { offset: serverDateOptions?.offset ?? 0 } }),
     createCollection: (name) =>
-      tick(() => {
-        if (created.has(name)) throw new Error(`collection ${name} already exists`);
-        created.add(name);
-        return { errMsg: "createCollection:ok" };
-      }),
+      call("database.addCollection", name).then(() => ({ errMsg: "createCollection:ok" })),
     collection(name): DedupeCollection {
       return {
-        add: ({ data }) =>
-          tick(() => {
-            const records = table(name);
-            if (records.has(data._id)) throw new Error(`E11000 duplicate key error: _id ${data._id} exists`);
-            records.set(data._id, { ...data });
-            return { _id: data._id };
-          }),
+        add: ({ data }) => call("database.insertDocument", name, { data: [ejson(data)] }),
         doc: (id) => ({
           get: () =>
-            tick(() => {
-              const record = table(name).get(id);
-              if (record === undefined)
-                throw new Error(`document.get:fail document with _id ${id} does not exist`);
-              return { data: { ...record } };
-            }),
+            call("database.getDocument", name, { query: ejson({ _id: id }), queryType: "DOC" }).then(
+              ({ list }) => {
+                const [found] = (list as string[]).map((text) => EJSON.parse(text));
+                if (found === undefined)
+                  throw new Error(`document.get:fail document with _id ${id} does not exist`);
+                return { data: found };
+              },
+            ),
         }),
         where: (query) => ({
           update: ({ data }) =>
-            tick(() => {
-              const records = table(name);
-              let updated = 0;
-              for (const [id, record] of records) {
-                if (matches(record, query)) {
-                  records.set(id, { ...record, ...data });
-                  updated += 1;
-                }
-              }
-              return { stats: { updated } };
-            }),
+            call("database.modifyDocument", name, {
+              query: ejson(query),
+              data: ejson({ $set: data }),
+              multi: true,
+            }).then(({ updated }) => ({ stats: { updated: updated as number } })),
           remove: () =>
-            tick(() => {
-              const records = table(name);
-              let removed = 0;
-              for (const [id, record] of records) {
-                if (matches(record, query)) {
-                  records.delete(id);
-                  removed += 1;
-                }
-              }
-              return { stats: { removed } };
-            }),
+            call("database.removeDocument", name, { query: ejson(query), multi: true }).then(
+              ({ deleted }) => ({ stats: { removed: deleted as number } }),
+            ),
         }),
       };
     },
@@ -143,8 +116,7 @@ export function createFakeDatabase(options: FakeDatabaseOptions = {}): FakeDatab
       mustCreate = required;
     },
     reset() {
-      collections.clear();
-      created.clear();
+      server.collections.clear();
       mustCreate = options.requireCreatedCollections === true;
       failures = 0;
       failWhen = undefined;

@@ -19,6 +19,7 @@ function counted(db: FakeDatabase) {
   const calls = { add: 0, createCollection: 0 };
   const wrapped: DedupeDatabase = {
     command: db.command,
+    serverDate: db.serverDate,
     createCollection: (name) => {
       calls.createCollection += 1;
       return db.createCollection(name);

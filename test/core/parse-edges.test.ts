@@ -33,7 +33,13 @@ describe("PushParseError: the field, what was expected, what came", () => {
   test.each<[string, unknown, string, string, string]>([
     ["null", null, "(push)", "a JSON object", "null"],
     ["an array", [], "(push)", "a JSON object", "an array"],
-    ["an empty MsgType", { ...base, MsgType: "" }, "MsgType", "a non-empty string", '""'],
+    [
+      "an empty MsgType",
+      { ...base, MsgType: "" },
+      "MsgType",
+      "a name of letters, digits, _ . - (1-64 characters)",
+      '""',
+    ],
     ["a missing Content", { ...text, Content: undefined }, "Content", "a string", "nothing"],
     ["a number Content", { ...text, Content: 7 }, "Content", "a string", "number 7"],
     ["a boolean Content", { ...text, Content: true }, "Content", "a string", "boolean true"],

@@ -32,7 +32,8 @@ function memoryStore(now: () => number): StoreUnderTest {
 }
 
 function databaseStore(now: () => number): StoreUnderTest {
-  const db = createFakeDatabase();
+  // The database's clock is the test's too: leases lapse by it.
+  const db = createFakeDatabase({ now });
   return {
     store: createDatabaseStore(() => db, { now }),
     failNext: (count) => db.failNext(count),

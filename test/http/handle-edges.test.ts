@@ -60,8 +60,10 @@ const RESULTS = {
     retry: false,
     reply: TRANSFER,
   },
-  duplicate: { status: "duplicate", inbound: INBOUND, state: "done" },
-  duplicateTransfer: { status: "duplicate", inbound: INBOUND, state: "done", reply: TRANSFER },
+  duplicate: { status: "duplicate", inbound: INBOUND, state: "done", retry: false },
+  busy: { status: "duplicate", inbound: INBOUND, state: "busy", retry: false },
+  busyClosed: { status: "duplicate", inbound: INBOUND, state: "busy", retry: true },
+  duplicateTransfer: { status: "duplicate", inbound: INBOUND, state: "done", reply: TRANSFER, retry: false },
   malformed: { status: "malformed", error: new PushParseError("MsgType", "a string") },
   storeDown: { status: "store-unavailable", inbound: INBOUND, error: new Error("down") },
 } satisfies Record<string, PushResult>;
@@ -521,6 +523,8 @@ describe("answers by the app's result", () => {
     ["handled", RESULTS.handled, SUCCESS],
     ["handled, claim released for a retry", RESULTS.retry, RETRY],
     ["duplicate", RESULTS.duplicate, SUCCESS],
+    ["busy (another delivery holds it)", RESULTS.busy, SUCCESS],
+    ["busy under the closed policy: WeChat is asked to deliver again", RESULTS.busyClosed, RETRY],
     ["malformed (authentic, nothing to do)", RESULTS.malformed, SUCCESS],
     ["store unavailable", RESULTS.storeDown, RETRY],
   ])("%s", async (_label, result, answer) => {

@@ -48,12 +48,13 @@ test("the first push creates the missing collection, is answered once and record
   expect(record("msg:9001")).toMatchObject({
     _id: "msg:9001",
     state: "done",
-    expiresAt: expect.any(Number) as number,
+    expiresAt: expect.any(Date) as Date,
   });
   // The claim's query names the lease, so only its holder can complete it.
   const complete = cloudbase.database.calls.at(-1);
   expect(complete?.query).toEqual({ _id: "msg:9001", lease: expect.any(String) as string });
-  expect(complete?.data).toEqual({ $set: { state: "done", expiresAt: expect.any(Number) as number } });
+  // expiresAt is the database server's time, db.serverDate({offset}): resolved by the stand-in to a Date.
+  expect(complete?.data).toEqual({ $set: { state: "done", expiresAt: expect.any(Date) as Date } });
 });
 
 test("a redelivery: this instance remembers it; another instance reads the done record through the SDK", async () => {
@@ -99,11 +100,11 @@ test("a transfer's passive reply is stored (as the SDK's dot-path $set) and retu
   }
 }, 30_000);
 
-test("a lapsed claim is taken over with the lease and db.command.lte in the query", async () => {
+test("a lapsed claim is taken over with the lease and db.command.lte(db.serverDate()) in the query", async () => {
   // Another instance claimed this push and died: its lease lapsed long ago.
   cloudbase.database.collections
     .get(DEDUPE_COLLECTION)
-    ?.set("msg:9003", { _id: "msg:9003", state: "claimed", lease: "dead-instance", expiresAt: 1 });
+    ?.set("msg:9003", { _id: "msg:9003", state: "claimed", lease: "dead-instance", expiresAt: new Date(1) });
   const before = cloudbase.database.calls.length;
   const { calls } = await runner.run(text("9003"));
   expect(calls).toHaveLength(1);
@@ -117,8 +118,10 @@ test("a lapsed claim is taken over with the lease and db.command.lte in the quer
   expect(takeOver?.query).toEqual({
     _id: "msg:9003",
     lease: "dead-instance",
-    expiresAt: { $lte: expect.any(Number) as number },
+    expiresAt: { $lte: expect.any(Date) as Date },
   });
+  // The comparison is the database's, by its clock: the SDK sent db.serverDate(), not this instance's time.
+  expect(takeOver?.sent).toContain('"$lte\\":{\\"$tcb_server_date\\"');
   expect(record("msg:9003")).toMatchObject({ state: "done" });
 });
 

@@ -10,13 +10,15 @@ import { isPassiveReply } from "../core/passive";
 export interface DedupeDatabase {
   collection(name: string): DedupeCollection;
   createCollection(name: string): Promise<unknown>;
-  command: { lte(value: number): unknown };
+  command: { lte(value: unknown): unknown };
+  /** The database server's own time (plus `offset` ms), resolved where the record is written or compared. */
+  serverDate(options?: { offset: number }): unknown;
 }
 export interface DedupeCollection {
-  add(options: { data: DedupeRecord }): Promise<unknown>;
+  add(options: { data: DedupeWrite }): Promise<unknown>;
   doc(id: string): { get(): Promise<{ data: unknown }> };
   where(query: Record<string, unknown>): {
-    update(options: { data: Partial<DedupeRecord> }): Promise<{ stats: { updated: number } }>;
+    update(options: { data: Partial<DedupeWrite> }): Promise<{ stats: { updated: number } }>;
     remove(): Promise<{ stats: { removed: number } }>;
   };
 }
@@ -24,10 +26,19 @@ export interface DedupeRecord {
   _id: string;
   state: "claimed" | "done";
   lease: string;
-  /** Milliseconds since the epoch; an expired record can be taken over. */
-  expiresAt: number;
+  /**
+   * When the record lapses, in the database server's time (written as serverDate, read back as a Date):
+   * instances whose clocks disagree then never judge one another's leases. Records written by earlier
+   * versions hold milliseconds since the epoch.
+   */
+  expiresAt: Date | number;
   /** The passive reply a "done" push was answered with, returned again to its redeliveries. */
   reply?: PassiveReply;
+}
+
+/** A record as the store writes it: `expiresAt` is a serverDate, resolved by the database. */
+export interface DedupeWrite extends Omit<DedupeRecord, "expiresAt"> {
+  expiresAt: unknown;
 }
 
 /** Created on first use when missing; only the function reads or writes it. */
@@ -75,11 +86,14 @@ export function createDatabaseStore(db: () => DedupeDatabase, options: DatabaseS
     }
   }
 
+  /** `ms` from now, by the database server's clock. */
+  const serverTimeIn = (ms: number) => db().serverDate({ offset: ms });
+
   async function claim(key: string, ttlMs: number, tries = 2): Promise<Claim> {
     const lease = randomUUID();
     try {
       await records().add({
-        data: { _id: key, state: "claimed", lease, expiresAt: now() + ttlMs },
+        data: { _id: key, state: "claimed", lease, expiresAt: serverTimeIn(ttlMs) },
       });
       return { status: "claimed", lease };
     } catch (addError) {
@@ -94,22 +108,25 @@ export function createDatabaseStore(db: () => DedupeDatabase, options: DatabaseS
         if (tries > 1) return claim(key, ttlMs, tries - 1); // released between our add and our read
         throw addError;
       }
-      if (existing.expiresAt > now()) {
-        if (existing.state === "claimed") return { status: "busy" };
-        return isPassiveReply(existing.reply)
-          ? { status: "done", reply: existing.reply }
-          : { status: "done" };
-      }
+      const done: Claim = isPassiveReply(existing.reply)
+        ? { status: "done", reply: existing.reply }
+        : { status: "done" };
+      // A "done" record lives a day: this instance's clock is good enough to see it is not near its end.
+      if (existing.state === "done" && millisOf(existing.expiresAt) > now() + CLOCK_SKEW_ALLOWANCE_MS)
+        return done;
+      // Whether a claim has lapsed is the database's call, by its own clock: an instance whose clock runs
+      // ahead must not take over a live claim (and answer the push a second time).
       const taken = await records()
         .where({
           _id: key,
           lease: existing.lease,
-          expiresAt: db().command.lte(now()),
+          expiresAt: db().command.lte(db().serverDate()),
         })
         .update({
-          data: { state: "claimed", lease, expiresAt: now() + ttlMs },
+          data: { state: "claimed", lease, expiresAt: serverTimeIn(ttlMs) },
         });
-      return taken.stats.updated === 1 ? { status: "claimed", lease } : { status: "busy" };
+      if (taken.stats.updated === 1) return { status: "claimed", lease };
+      return existing.state === "done" ? done : { status: "busy" };
     }
   }
 
@@ -129,7 +146,11 @@ export function createDatabaseStore(db: () => DedupeDatabase, options: DatabaseS
       await records()
         .where({ _id: key, lease })
         .update({
-          data: { state: "done", expiresAt: now() + DONE_TTL_MS, ...(reply === undefined ? {} : { reply }) },
+          data: {
+            state: "done",
+            expiresAt: serverTimeIn(DONE_TTL_MS),
+            ...(reply === undefined ? {} : { reply }),
+          },
         });
     },
     async release(key, lease) {
@@ -145,6 +166,13 @@ function isRecord(value: unknown): value is DedupeRecord {
     typeof record["_id"] === "string" &&
     (record["state"] === "claimed" || record["state"] === "done") &&
     typeof record["lease"] === "string" &&
-    typeof record["expiresAt"] === "number"
+    (record["expiresAt"] instanceof Date || typeof record["expiresAt"] === "number")
   );
 }
+
+function millisOf(time: Date | number): number {
+  return time instanceof Date ? time.getTime() : time;
+}
+
+/** How far apart two instances' clocks may be before this store stops trusting its own for "done". */
+const CLOCK_SKEW_ALLOWANCE_MS = 60 * 60 * 1000;

@@ -44,8 +44,12 @@ export interface DoorPorts {
 export type PushResult =
   /** The handler ran. `retry`: nothing was sent and the failure was transient, so the claim was released. */
   | { status: "handled"; inbound: Inbound; outcome: Outcome; retry: boolean; reply?: PassiveReply }
-  /** Another delivery of this push was answered ("done", with its passive reply) or is being answered. */
-  | { status: "duplicate"; inbound: Inbound; state: "done" | "busy"; reply?: PassiveReply }
+  /**
+   * Another delivery of this push was answered ("done", with its passive reply) or is being answered
+   * ("busy"). `retry`: busy under the closed policy, where a claim nobody holds any more must not end the
+   * push: the door asks WeChat to deliver again.
+   */
+  | { status: "duplicate"; inbound: Inbound; state: "done" | "busy"; reply?: PassiveReply; retry: boolean }
   /** The dedupe store failed under the "closed" policy: not handled, so nothing can go out twice. */
   | { status: "store-unavailable"; inbound: Inbound; error: unknown }
   | { status: "malformed"; error: PushParseError };
@@ -156,7 +160,8 @@ export function createApp(options: AppOptions): App {
     reply: PassiveReply | undefined,
   ): PushResult {
     log.info("重复推送，已跳过 duplicate push skipped", { key, state });
-    return { status: "duplicate", inbound, state, ...(reply === undefined ? {} : { reply }) };
+    const retry = state === "busy" && (options.dedupeFailure ?? "open") === "closed";
+    return { status: "duplicate", inbound, state, retry, ...(reply === undefined ? {} : { reply }) };
   }
 
   async function settle(key: string, lease: string, release: boolean, reply: PassiveReply | undefined) {

@@ -1,5 +1,6 @@
 import type { Claim, Store } from "./dedupe";
 import type { Log } from "./log";
+import type { PassiveReply } from "./passive";
 import { createMemoryStore } from "./memory-store";
 import { createTally } from "./tally";
 import { withTimeLimit } from "./time-limit";
@@ -31,16 +32,54 @@ export function createLocalFirstStore(
     const at = lease.indexOf(":");
     return [lease.slice(0, at), lease.slice(at + 1)];
   };
+  // A shared claim that timed out here may still land later. Left alone it would be a claim nobody holds:
+  // every redelivery would see "busy" until it lapsed, and under the closed policy the push would be lost.
+  // So it is settled as the local claim was (or will be): released, or completed with the same reply.
+  const late = new Map<string, { landed?: string; settled?: Settlement }>(); // by local lease
+  const settleShared = (key: string, lease: string, how: Settlement) =>
+    how.release ? shared.release(key, lease) : shared.complete(key, lease, how.reply);
+  const watchLate = (key: string, localLease: string, asked: Promise<Claim>, ttlMs: number) => {
+    const entry: { landed?: string; settled?: Settlement } = {};
+    late.set(localLease, entry);
+    // Never kept past the claim's own life, whatever the shared store does.
+    setTimeout(() => late.delete(localLease), ttlMs).unref();
+    asked.then(
+      (claim) => {
+        if (claim.status !== "claimed") return void late.delete(localLease);
+        if (entry.settled === undefined) return void (entry.landed = claim.lease);
+        late.delete(localLease);
+        settleShared(key, claim.lease, entry.settled).catch((error: unknown) =>
+          outage.count("迟到的去重占用未能清理 a late dedupe claim could not be settled", {
+            error: messageOf(error),
+          }),
+        );
+      },
+      () => late.delete(localLease),
+    );
+  };
+  const settle = async (key: string, lease: string, how: Settlement) => {
+    const [mine, theirs] = split(lease);
+    await (how.release ? local.release(key, mine) : local.complete(key, mine, how.reply));
+    if (theirs !== "") return bounded(settleShared(key, theirs, how), callTimeoutMs);
+    const orphan = late.get(mine);
+    if (orphan === undefined) return;
+    if (orphan.landed === undefined) return void (orphan.settled = how);
+    late.delete(mine);
+    await bounded(settleShared(key, orphan.landed, how), callTimeoutMs);
+  };
+
   return {
     async claim(key, ttlMs): Promise<Claim> {
       const mine = await local.claim(key, ttlMs);
       if (mine.status !== "claimed") return mine;
+      const asked = shared.claim(key, ttlMs);
       let theirs: Claim;
       try {
-        theirs = await bounded(shared.claim(key, ttlMs), callTimeoutMs);
+        theirs = await bounded(asked, callTimeoutMs);
       } catch (error) {
+        watchLate(key, mine.lease, asked, ttlMs);
         if (policy === "closed") {
-          await local.release(key, mine.lease);
+          await settle(key, `${mine.lease}:`, { release: true });
           throw error;
         }
         outage.count(
@@ -57,18 +96,14 @@ export function createLocalFirstStore(
       else await local.release(key, mine.lease);
       return theirs;
     },
-    async complete(key, lease, reply) {
-      const [mine, theirs] = split(lease);
-      await local.complete(key, mine, reply);
-      if (theirs !== "") await bounded(shared.complete(key, theirs, reply), callTimeoutMs);
-    },
-    async release(key, lease) {
-      const [mine, theirs] = split(lease);
-      await local.release(key, mine);
-      if (theirs !== "") await bounded(shared.release(key, theirs), callTimeoutMs);
-    },
+    complete: (key, lease, reply) =>
+      settle(key, lease, { release: false, ...(reply === undefined ? {} : { reply }) }),
+    release: (key, lease) => settle(key, lease, { release: true }),
   };
 }
+
+/** How a claim ended: released for a retry, or completed (with the passive reply it was answered with). */
+type Settlement = { release: true } | { release: false; reply?: PassiveReply };
 
 function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
   return withTimeLimit(

@@ -45,15 +45,14 @@ const isStructured = (kind: Field): kind is Structured => STRUCTURED.has(kind);
  */
 export function parsePush(input: unknown): Inbound {
   if (!isRecord(input)) throw new PushParseError("(push)", "a JSON object", input);
-  const ToUserName = read(input, "ToUserName", "string");
-  const FromUserName = read(input, "FromUserName", "string");
-  if (FromUserName.length > MAX_ID_LENGTH)
-    throw new PushParseError("FromUserName", "an openid (at most 128 characters)", FromUserName);
+  // Every field that names the push (and so becomes part of its dedupe key, a log line or a route) is
+  // bounded like an id: a signed plaintext URL can be replayed with any body.
+  const ToUserName = account(input, "ToUserName", "an appid or a gh_ id");
+  const FromUserName = account(input, "FromUserName", "an openid");
   const CreateTime = read(input, "CreateTime", "seconds");
-  const msgType = read(input, "MsgType", "string");
-  if (msgType === "") throw new PushParseError("MsgType", "a non-empty string", msgType);
+  const msgType = name(input, "MsgType");
   const businessId = optionalId(input, "BusinessId");
-  const event = msgType === "event" ? read(input, "Event", "string") : undefined;
+  const event = msgType === "event" ? name(input, "Event") : undefined;
   const key = event === undefined ? msgType : `event.${event}`;
 
   if (!isRoute(key)) {
@@ -190,6 +189,27 @@ function decimal(value: unknown, where: string): number {
   const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
   if (typeof number === "number" && Number.isFinite(number)) return number;
   throw new PushParseError(where, "a number", value);
+}
+
+/** A non-empty string no longer than an id. */
+function account(input: Record<string, unknown>, field: string, what: string): string {
+  const value = input[field];
+  if (typeof value === "string" && value !== "" && value.length <= MAX_ID_LENGTH) return value;
+  throw new PushParseError(field, `${what} (at most ${MAX_ID_LENGTH} characters)`, value);
+}
+
+/** Longest MsgType or Event accepted: the platform's are under 40 characters ("xpay_goods_deliver_notify"). */
+const MAX_NAME_LENGTH = 64;
+
+/** A MsgType or Event: a short word, never a whole paragraph in a log line or a dedupe key. */
+function name(input: Record<string, unknown>, field: "MsgType" | "Event"): string {
+  const value = input[field];
+  if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
+  throw new PushParseError(
+    field,
+    `a name of letters, digits, _ . - (1-${MAX_NAME_LENGTH} characters)`,
+    value,
+  );
 }
 
 function optionalId(input: Record<string, unknown>, name: string): string | undefined {

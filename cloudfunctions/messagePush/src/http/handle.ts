@@ -244,6 +244,9 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
         if (result.retry) return RETRY();
         return result.reply === undefined ? SUCCESS() : passive(result.reply, how);
       case "duplicate":
+        // Closed policy, busy: the claim's holder may be gone (a claim that landed after its caller gave
+        // up): ask for another delivery rather than end the push unanswered.
+        if (result.retry) return RETRY();
         // The same answer as the first delivery got: WeChat only retries when it did not receive it.
         return result.reply === undefined ? SUCCESS() : passive(result.reply, how);
       case "malformed":
