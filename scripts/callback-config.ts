@@ -9,6 +9,8 @@ import type { CallbackTuple, Validation } from "./lib/callback-config";
 import { tupleKey, validateConfigText } from "./lib/callback-config";
 import { explain } from "./lib/errcodes";
 import { ROOT } from "./lib/function";
+import type { SafeOutput } from "./lib/safe-output";
+import { displayUrl, safeOutput } from "./lib/safe-output";
 import { table } from "./lib/table";
 
 const HELP = `用法 Usage: npm run callback-config -- <validate|upload|pull> [文件 file] [options]
@@ -38,7 +40,10 @@ const console_: Io = {
   err: (line) => console.error(line),
 };
 
-export async function main(argv: readonly string[], io: Io = console_): Promise<number> {
+export async function main(argv: readonly string[], given: Io = console_): Promise<number> {
+  // Every line printed is redacted (the AppSecret, each token fetched) and stripped of control characters:
+  // the file and WeChat's errmsg both reach the terminal.
+  const io = safeOutput(given, [process.env["WECHAT_APPSECRET"]]);
   let parsed;
   try {
     parsed = parseArgs({
@@ -130,12 +135,14 @@ function requestBody(validation: Validation) {
 async function upload(
   validation: Validation,
   options: { dryRun: boolean; timeoutMs: number },
-  io: Io,
+  io: SafeOutput,
 ): Promise<number> {
   const body = requestBody(validation);
   if (options.dryRun) {
     // A dry run needs nothing: no credentials, no real env. It shows what would go out, placeholder and all.
-    io.out(`\nPOST ${apiBase()}/tcb/setcallbackconfig?access_token=<由 stable_token 获取 from stable_token>`);
+    io.out(
+      `\nPOST ${displayUrl(apiBase())}/tcb/setcallbackconfig?access_token=<由 stable_token 获取 from stable_token>`,
+    );
     io.out(JSON.stringify(body, null, 2));
     if (validation.placeholders.length > 0)
       io.out(
@@ -180,7 +187,7 @@ async function upload(
   }
 }
 
-async function pull(validation: Validation, timeoutMs: number, io: Io): Promise<number> {
+async function pull(validation: Validation, timeoutMs: number, io: SafeOutput): Promise<number> {
   const api = connect(timeoutMs, io);
   if (api === undefined) return 2;
   try {
@@ -209,7 +216,7 @@ interface Api {
   call(path: string, body: unknown): Promise<unknown>;
 }
 
-function connect(timeoutMs: number, io: Io): Api | undefined {
+function connect(timeoutMs: number, io: SafeOutput): Api | undefined {
   const appid = process.env["WECHAT_APPID"];
   const secret = process.env["WECHAT_APPSECRET"];
   const missing = [appid ? undefined : "WECHAT_APPID", secret ? undefined : "WECHAT_APPSECRET"].filter(
@@ -220,7 +227,7 @@ function connect(timeoutMs: number, io: Io): Api | undefined {
     return undefined;
   }
   const base = apiBase();
-  const tokens = createTokenSource({ appid, secret, base, timeoutMs });
+  const tokens = createTokenSource({ appid, secret, base, timeoutMs, onToken: io.redactor.add });
   return {
     call: async (apiPath, body) =>
       postWechatApi<object>(apiPath, body, {
@@ -281,7 +288,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      console.error(`✗ ${explain(error)}`);
+      safeOutput(console_, [process.env["WECHAT_APPSECRET"]]).err(`✗ ${explain(error)}`);
       process.exitCode = 1;
     },
   );

@@ -3,6 +3,7 @@
 // deployed: tcb has been seen to exit 0 after printing 函数部署失败.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildFunction, SDK_MODES } from "./build";
@@ -10,6 +11,8 @@ import { defaultEnv, validateConfigText } from "./lib/callback-config";
 import { summarise, typeErrors } from "./lib/typecheck";
 import { checkFunction } from "./lib/check-function";
 import { FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
+import type { SafeOutput } from "./lib/safe-output";
+import { safeOutput } from "./lib/safe-output";
 
 const HELP = `用法 Usage: npm run deploy [-- --dry-run] [--lean-sdk | --full-sdk | --external-sdk]
 
@@ -27,12 +30,6 @@ Builds, checks and deploys the function with tcb, then verifies it exists in the
   --external-sdk                   不内联 SDK，由云端安装依赖 (the SDK installed by the cloud; slower cold start)
 不带这些选项时沿用上次构建的模式（记在函数目录 package.json 的 wxServerSdk）
 (without one, the mode of the last build, kept in the function's package.json, is used).`;
-
-interface Step {
-  args: string[];
-  /** What to show instead of args (secrets masked). */
-  shown: string[];
-}
 
 export function main(argv: readonly string[]): Promise<number> {
   return Promise.resolve().then(async () => {
@@ -104,42 +101,47 @@ export function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     const env = envId ?? "<CLOUDBASE_ENV_ID>";
-    const steps: Step[] = [
-      {
-        args: ["login", "--apiKeyId", keyId ?? "", "--apiKey", key ?? ""],
-        shown: ["login", "--apiKeyId", "***", "--apiKey", "***"],
-      },
-      {
-        args: ["fn", "deploy", FUNCTION_NAME, "-e", env, "--force", "--yes"],
-        shown: [],
-      },
-      { args: ["fn", "detail", FUNCTION_NAME, "-e", env], shown: [] },
+    const steps: string[][] = [
+      ["fn", "deploy", FUNCTION_NAME, "-e", env, "--force", "--yes"],
+      ["fn", "detail", FUNCTION_NAME, "-e", env],
     ];
     const tcb = process.env["TCB_BIN"] ?? path.join(ROOT, "node_modules", ".bin", "tcb");
     if (dryRun) {
-      for (const step of steps)
-        console.log(`  ${tcb} ${(step.shown.length > 0 ? step.shown : step.args).join(" ")}`);
+      console.log(
+        "  (登录：密钥写入仅本次使用的临时 HOME，不出现在 tcb 的命令行里；结束后 logout 并删除 " +
+          "log in: the keys go to a private temporary HOME for tcb, never on its command line; logged out and removed after)",
+      );
+      for (const step of steps) console.log(`  ${tcb} ${step.join(" ")}`);
+      console.log(`  ${tcb} logout`);
       console.log("(--dry-run：未执行 nothing run)");
       return 0;
     }
 
     console.log(`4/5 登录并部署 log in and deploy ${elapsed()} (tcb 的输出如下 tcb says:)`);
-    for (const [index, step] of steps.entries()) {
-      const label = (step.shown.length > 0 ? step.shown : step.args).join(" ");
-      if (index === 2) console.log(`5/5 核对函数状态 verify the deployed function ${elapsed()}`);
-      console.log(`  → tcb ${label}`);
-      const started = Date.now();
-      const run = await streamTcb(tcb, step.args, [keyId, key]);
-      const output = run.output;
-      // tcb may exit 0 after a failure: read what it said too.
-      const failed = run.status !== 0 || /失败|fail(ed|ure)?\b|error/i.test(output);
-      if (failed || (index === 2 && !output.includes(FUNCTION_NAME))) {
-        console.error(
-          `✗ tcb ${label} 失败 (failed, exit ${String(run.status)}):\n${redact(output, [keyId, key])}`,
-        );
-        return 1;
+    const output = safeOutput({ out: (line) => console.log(line), err: (line) => console.error(line) }, [
+      keyId,
+      key,
+    ]);
+    const home = privateLogin(keyId ?? "", key ?? "");
+    try {
+      for (const [index, args] of steps.entries()) {
+        const label = args.join(" ");
+        if (index === 1) console.log(`5/5 核对函数状态 verify the deployed function ${elapsed()}`);
+        console.log(`  → tcb ${label}`);
+        const started = Date.now();
+        const run = await streamTcb(tcb, args, home, output);
+        // tcb may exit 0 after a failure: read what it said too.
+        const failed = run.status !== 0 || /失败|fail(ed|ure)?\b|error/i.test(run.output);
+        if (failed || (index === 1 && !run.output.includes(FUNCTION_NAME))) {
+          output.err(`✗ tcb ${label} 失败 (failed, exit ${String(run.status)}):\n${run.output}`);
+          return 1;
+        }
+        console.log(`  ✓ tcb ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
       }
-      console.log(`  ✓ tcb ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } finally {
+      // Leave no login behind: tcb logs out, and the temporary HOME with its auth.json is removed.
+      await streamTcb(tcb, ["logout"], home, output);
+      fs.rmSync(home, { recursive: true, force: true });
     }
     console.log(`✓ ${FUNCTION_NAME} 已部署到 deployed to ${env}`);
     console.log(
@@ -154,42 +156,55 @@ export function main(argv: readonly string[]): Promise<number> {
 }
 
 /**
+ * A HOME of its own for tcb, holding the login as `tcb login --apiKeyId … --apiKey …` would store it
+ * ($HOME/.config/.cloudbase/auth.json, read from @cloudbase/cli 2.12.10's source): the keys never appear
+ * on a command line (visible to every user in the process list), and the user's own HOME is untouched.
+ * tcb 2.12.10 does not log in from TENCENTCLOUD_SECRETID/SECRETKEY in the environment by itself.
+ */
+function privateLogin(secretId: string, secretKey: string): string {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "tcb-login-"));
+  const folder = path.join(home, ".config", ".cloudbase");
+  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
+  fs.writeFileSync(path.join(folder, "auth.json"), JSON.stringify({ credential: { secretId, secretKey } }), {
+    mode: 0o600,
+  });
+  return home;
+}
+
+/**
  * Runs tcb with its output streamed as it comes (a deploy can take minutes: silence looks like a hang),
- * each line indented and with the secrets masked, and collected for the failure check.
+ * each line indented, redacted and stripped of control characters, and collected for the failure check.
  */
 function streamTcb(
   tcb: string,
   args: readonly string[],
-  secrets: readonly (string | undefined)[],
+  home: string,
+  output: SafeOutput,
 ): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(tcb, args, { cwd: ROOT, env: process.env });
-    let output = "";
+    const child = spawn(tcb, args, { cwd: ROOT, env: { ...process.env, HOME: home, USERPROFILE: home } });
+    let said = "";
     let pending = "";
     const timer = setTimeout(() => child.kill(), 10 * 60_000);
     const take = (chunk: Buffer) => {
       const text = chunk.toString("utf8");
-      output += text;
+      said += text;
       pending += text;
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
-      for (const line of lines) if (line.trim() !== "") console.log(`    │ ${redact(line, secrets)}`);
+      for (const line of lines) if (line.trim() !== "") output.out(`    │ ${line}`);
     };
     child.stdout.on("data", take);
     child.stderr.on("data", take);
     child.on("error", (error) => {
-      output += String(error);
+      said += String(error);
     });
     child.on("close", (status) => {
       clearTimeout(timer);
-      if (pending.trim() !== "") console.log(`    │ ${redact(pending, secrets)}`);
-      resolve({ status, output });
+      if (pending.trim() !== "") output.out(`    │ ${pending}`);
+      resolve({ status, output: said });
     });
   });
-}
-
-function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  return secrets.reduce<string>((out, secret) => (secret ? out.split(secret).join("***") : out), text);
 }
 
 if (require.main === module) {

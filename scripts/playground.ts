@@ -8,7 +8,15 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import type { BodyFormat, PushMode, SendPayload } from "../server";
-import { createServerFromEnv, decodeAesKey, decodeBody, decrypt, isPassiveReply, parsePush } from "../server";
+import {
+  createServerFromEnv,
+  decodeAesKey,
+  decodeBody,
+  decrypt,
+  isPassiveReply,
+  parsePush,
+  settingsOf,
+} from "../server";
 import { buildFunction } from "./build";
 import { staleBuild } from "./lib/freshness";
 import type { CloudRun } from "./lib/cloud-replay";
@@ -18,6 +26,10 @@ import { buildPushRequest, DEMO_SETTINGS } from "./lib/push-request";
 import { messageOf } from "./push";
 
 const PAGE = path.join(__dirname, "playground", "page.html");
+/** An ask is a few hundred bytes; a chat message far below this. */
+const MAX_ASK_BYTES = 16 * 1024;
+/** Log streams open at once (a tab each). */
+const MAX_EVENT_STREAMS = 8;
 
 /** What the page asks for. */
 interface Ask {
@@ -45,7 +57,9 @@ interface Delivery {
   logs: string[];
 }
 
-export async function startPlayground(port = 0): Promise<{ url: string; close(): Promise<void> }> {
+export async function startPlayground(
+  port = 0,
+): Promise<{ url: string; address: AddressInfo; close(): Promise<void> }> {
   const events = new Set<ServerResponse>();
   const broadcast = (line: string) => {
     for (const res of events) res.write(`data: ${JSON.stringify(line)}\n\n`);
@@ -147,19 +161,39 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
     return deliveries;
   }
 
+  // One delivery at a time: each collects its own logs and sends (and, on the cloud door, swaps console),
+  // so two asks at once would swap each other's records.
+  let turn: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = turn.then(work, work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+  let origins: readonly string[] = [];
+
   const page = createServer((req, res) => {
     void route(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
       res.end(error instanceof Error ? error.message : String(error));
     });
   });
+  const refuse = (res: ServerResponse, status: number, why: string) => {
+    res.writeHead(status, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+    res.end(why);
+  };
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The page shows requests sealed with the demo secrets and streams the server's log: only to this
+    // machine's own pages. A foreign Host is DNS rebinding; a foreign Origin is another site posting here.
+    if (!origins.includes(`http://${req.headers.host ?? ""}`)) return refuse(res, 403, "forbidden host");
+    const origin = req.headers.origin;
+    if (origin !== undefined && !origins.includes(origin)) return refuse(res, 403, "forbidden origin");
     if (req.method === "GET" && req.url === "/") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
       res.end(fs.readFileSync(PAGE, "utf8"));
       return;
     }
     if (req.method === "GET" && req.url === "/events") {
+      if (events.size >= MAX_EVENT_STREAMS) return refuse(res, 503, "too many log streams");
       res.writeHead(200, {
         "content-type": "text/event-stream",
         "cache-control": "no-store",
@@ -171,8 +205,14 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
       return;
     }
     if (req.method === "POST" && req.url === "/api/message") {
-      const ask = JSON.parse(await readAll(req)) as Ask;
-      const deliveries = ask.door === "cloud" ? await overCloud(ask) : await overHttp(ask);
+      // application/json only: a cross-site form or text/plain POST (no preflight) is refused.
+      if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
+        return refuse(res, 415, "application/json only");
+      const text = await readAll(req, MAX_ASK_BYTES);
+      if (text === undefined) return refuse(res, 413, "too large");
+      const ask = askOf(text);
+      if (ask === undefined) return refuse(res, 400, "bad ask");
+      const deliveries = await oneAtATime(() => (ask.door === "cloud" ? overCloud(ask) : overHttp(ask)));
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
       res.end(JSON.stringify({ ask, deliveries }));
       return;
@@ -182,9 +222,12 @@ export async function startPlayground(port = 0): Promise<{ url: string; close():
   }
   // 127.0.0.1 only: the page shows requests built with the demo secrets.
   await new Promise<void>((resolve) => page.listen(port, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
+  const { port: bound } = page.address() as AddressInfo;
+  origins = [`http://127.0.0.1:${bound}`, `http://localhost:${bound}`];
+  const url = `http://127.0.0.1:${bound}/`;
   return {
     url,
+    address: page.address() as AddressInfo,
     async close() {
       for (const res of events) res.end();
       page.closeAllConnections();
@@ -255,17 +298,51 @@ function parse(raw: unknown): Delivery["parsed"] {
   }
 }
 
-function readAll(req: IncomingMessage): Promise<string> {
+/** At most `limit` bytes; undefined (and the rest dropped) when the body is larger. */
+function readAll(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
 }
 
+/** The page's ask, checked: anything else is refused before it reaches a door. */
+function askOf(text: string): Ask | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  const ask = value as Record<string, unknown>;
+  const one = <T extends string>(field: string, allowed: readonly T[]): T | undefined =>
+    allowed.find((option) => option === ask[field]);
+  const kind = one("kind", ["text", "image", "miniprogrampage", "enter"] as const);
+  const mode = one("mode", ["plaintext", "compatible", "secure"] as const);
+  const format = one("format", ["json", "xml"] as const);
+  const door = one("door", ["http", "cloud"] as const);
+  const scenario = one("scenario", ["normal", "retry3", "wrong-token", "wrong-key", "tampered"] as const);
+  const content = ask["content"] ?? "";
+  if ([kind, mode, format, door, scenario].includes(undefined) || typeof content !== "string")
+    return undefined;
+  return { kind, mode, format, door, scenario, content } as Ask;
+}
+
 if (require.main === module) {
-  startPlayground(Number(process.env["PORT"] ?? 8090)).then(
+  startPlayground(Number(settingsOf(process.env)["PORT"] ?? 8090)).then(
     ({ url }) => {
       console.log(`消息推送演练场已启动 playground on ${url}（只监听 127.0.0.1，Ctrl+C 退出）`);
       console.log("  演示配置 demo settings: Token AAAAA, EncodingAESKey 43×A, AppID wxba5fad812f8e6fb9");

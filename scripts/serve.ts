@@ -2,7 +2,7 @@
 // The developer-server door on node:http: URL verification and pushes in every mode, answered by the same
 // router as the cloud function. Settings from the environment (WECHAT_TOKEN, …) or --demo.
 import { parseArgs } from "node:util";
-import { ConfigError, createServerFromEnv } from "../server";
+import { ConfigError, createServerFromEnv, settingsOf } from "../server";
 import { swallowedByNpm } from "./lib/npm-flags";
 import { DEMO_SETTINGS } from "./lib/push-request";
 
@@ -65,10 +65,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const { server, config } = push;
-  const host = env["HOST"] ?? "127.0.0.1";
-  const port = Number(env["PORT"] ?? 8080);
+  const settings = settingsOf(env);
+  const host = settings["HOST"] ?? "127.0.0.1";
+  const port = Number(settings["PORT"] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`PORT 无效 (invalid port): ${env["PORT"]}`);
+    console.error(`PORT 无效 (invalid port): ${settings["PORT"]}`);
     return 2;
   }
   try {
@@ -86,8 +87,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const address = server.address();
+  // The address actually bound, not the one asked for: what the operator reads is what is exposed.
   const where =
-    typeof address === "object" && address !== null ? `http://${host}:${address.port}/` : String(address);
+    typeof address === "object" && address !== null
+      ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}/`
+      : String(address);
   console.log(`消息推送服务已启动 push endpoint listening on ${where}`);
   const accepts = config.mode ?? (config.aesKey ? "encrypted only 仅加密" : "plaintext only 仅明文");
   console.log(

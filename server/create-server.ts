@@ -5,7 +5,9 @@ import type { Store } from "../cloudfunctions/messagePush/src/core/dedupe";
 import { MEMORY_DONE_TTL_MS } from "../cloudfunctions/messagePush/src/core/dedupe";
 import type { DedupeFailurePolicy } from "../cloudfunctions/messagePush/src/core/local-first-store";
 import type { Log } from "../cloudfunctions/messagePush/src/core/log";
-import { createConsoleLog } from "../cloudfunctions/messagePush/src/core/log";
+import { createConsoleLog, createRedactor } from "../cloudfunctions/messagePush/src/core/log";
+import type { Env } from "../cloudfunctions/messagePush/src/core/settings";
+import { settingsOf } from "../cloudfunctions/messagePush/src/core/settings";
 import { createMemoryStore } from "../cloudfunctions/messagePush/src/core/memory-store";
 import type { Send, SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
 import type { Router } from "../cloudfunctions/messagePush/src/core/router";
@@ -19,7 +21,7 @@ import { createPushServer } from "./node-server";
 import { apiBase } from "./wechat-api/client";
 import { createTokenSource } from "./wechat-api/token";
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env };
 
 /** The self-hosted developer server, as `npm run serve` runs it, wired from the environment. */
 export interface PushServer {
@@ -50,16 +52,17 @@ export function rememberFor(maxAgeS: number): number {
   return Math.max(MEMORY_DONE_TTL_MS, (2 * maxAgeS + 60) * 1000);
 }
 
-export function createServerFromEnv(env: Env, overrides: ServerOverrides = {}): PushServer {
+export function createServerFromEnv(given: Env, overrides: ServerOverrides = {}): PushServer {
+  const env = settingsOf(given);
   const config = loadHttpConfig(env);
   const clock = overrides.clock ?? realClock;
   const problems: string[] = [];
-  const log =
-    overrides.log ??
-    createConsoleLog({
-      prefix: "[serve]",
-      secrets: [env["WECHAT_TOKEN"], env["WECHAT_ENCODING_AES_KEY"], env["WECHAT_APPSECRET"]],
-    });
+  const redactor = createRedactor([
+    env["WECHAT_TOKEN"],
+    env["WECHAT_ENCODING_AES_KEY"],
+    env["WECHAT_APPSECRET"],
+  ]);
+  const log = overrides.log ?? createConsoleLog({ prefix: "[serve]", redactor });
   const dedupeFailure = env["PUSH_DEDUPE_FAIL"] ?? "open";
   if (dedupeFailure !== "open" && dedupeFailure !== "closed")
     problems.push(`PUSH_DEDUPE_FAIL 应为 open 或 closed (must be open or closed), got "${dedupeFailure}"`);
@@ -78,10 +81,12 @@ export function createServerFromEnv(env: Env, overrides: ServerOverrides = {}): 
     // Loaded only when chosen: the Redis client is never on any other path.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createRedisStore } = require("./redis-store") as typeof import("./redis-store");
-    store = createRedisStore({ url: env["REDIS_URL"] ?? "", log });
+    // Namespaced by appid unless set: two mini programs sharing one Redis must not share one key space.
+    const prefix = env["REDIS_KEY_PREFIX"] ?? `message-push:${config.appid ?? "default"}:dedupe:`;
+    store = createRedisStore({ url: env["REDIS_URL"] ?? "", log, prefix });
   }
 
-  const appid = env["WECHAT_APPID"];
+  const appid = config.appid ?? env["WECHAT_APPID"];
   const secret = env["WECHAT_APPSECRET"] ?? "";
   let send: Send = (payload) =>
     Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
@@ -89,7 +94,7 @@ export function createServerFromEnv(env: Env, overrides: ServerOverrides = {}): 
   let replies: PushServer["replies"] = "print";
   if (appid !== undefined && secret !== "") {
     const base = apiBase(env);
-    const tokens = createTokenSource({ appid, secret, base });
+    const tokens = createTokenSource({ appid, secret, base, onToken: redactor.add });
     send = createHttpsSend(tokens, { base });
     typing = createHttpsTyping(tokens, { base });
     replies = "https";

@@ -9,7 +9,8 @@ export type {
 } from "../cloudfunctions/messagePush/src/cloud/database-store";
 export { createApp } from "../cloudfunctions/messagePush/src/core/app";
 export { createBot } from "../cloudfunctions/messagePush/src/bot";
-export { silentLog } from "../cloudfunctions/messagePush/src/core/log";
+export type { Redactor } from "../cloudfunctions/messagePush/src/core/log";
+export { createRedactor, silentLog } from "../cloudfunctions/messagePush/src/core/log";
 export { isPassiveReply } from "../cloudfunctions/messagePush/src/core/passive";
 export type { SendPayload } from "../cloudfunctions/messagePush/src/core/reply";
 export { CUSTOMER_SERVICE_TUPLES, ROUTE_TABLE, ROUTES } from "../cloudfunctions/messagePush/src/core/routes";
@@ -23,5 +24,6 @@ export { createHttpHandler } from "../cloudfunctions/messagePush/src/http/handle
 export { signature } from "../cloudfunctions/messagePush/src/http/signature";
 export { decodeAesKey, decrypt, encrypt } from "../cloudfunctions/messagePush/src/http/wx-crypto";
 export { createServerFromEnv } from "./create-server";
+export { settingsOf } from "../cloudfunctions/messagePush/src/core/settings";
 export { apiBase, postWechatApi, WechatApiError, WechatTransportError } from "./wechat-api/client";
 export { createTokenSource } from "./wechat-api/token";

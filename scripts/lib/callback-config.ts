@@ -33,6 +33,9 @@ export const KNOWN_EVENTS = [
   "qr_scan_scene",
 ];
 
+/** CloudBase's rule for a function name (云函数命名规则): no path, no space, no dot. */
+const FUNCTION_NAME_RULE = /^[A-Za-z](?:[A-Za-z0-9_-]{0,58}[A-Za-z0-9])?$/;
+
 /** Values that mean "fill me in"; validate warns, upload refuses. */
 const PLACEHOLDER_ENV = /^(your[-_]?env[-_]?id|环境ID|<.*>|\{\{.*\}\})$/i;
 
@@ -137,6 +140,16 @@ export function validateConfigText(text: string, options: ValidateOptions): Vali
   const fallbackEnv = defaultEnv(options);
   config.callbacks.forEach((entry, index) => {
     const where = `callbacks[${index}]`;
+    if (!FUNCTION_NAME_RULE.test(entry.functionName)) {
+      // Never a path: "messagePush/../other" would pass the folder check and reach the upload.
+      result.errors.push({
+        where: `${where}.functionName`,
+        message:
+          "云函数名只能包含字母、数字、_ 和 -，以字母开头、字母或数字结尾，最长 60 个字符 " +
+          "(a function name: letters, digits, _ and -, starting with a letter, at most 60)",
+      });
+      return;
+    }
     checkFunctionFolder(options.root, entry.functionName, `${where}.functionName`, result);
     let env = entry.env ?? "";
     // An empty or placeholder env takes CLOUDBASE_ENV_ID / cloudbaserc.json's envId when there is one.

@@ -12,11 +12,13 @@ export interface TokenSourceOptions extends Omit<WechatApiOptions, "accessToken"
   appid: string;
   secret: string;
   now?: () => number;
+  /** Told of each token fetched, so the redactor can hide it wherever an answer or an error echoes it. */
+  onToken?: (token: string) => void;
 }
 
 /** access tokens from cgi-bin/stable_token (POST): unaffected by other callers of cgi-bin/token. */
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
-  const { appid, secret, now = Date.now, ...api } = options;
+  const { appid, secret, now = Date.now, onToken, ...api } = options;
   let cached: { token: string; expiresAt: number } | undefined;
   let pending: Promise<string> | undefined;
 
@@ -33,6 +35,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     if (typeof answer.access_token !== "string" || typeof answer.expires_in !== "number") {
       throw new WechatTransportError("bad-json", "/cgi-bin/stable_token", "no access_token in the answer");
     }
+    onToken?.(answer.access_token);
     // Refresh 5 minutes early (the platform's own margin), or at half-life for short-lived tokens.
     const margin = Math.min(300, answer.expires_in / 2) * 1000;
     cached = {

@@ -45,13 +45,15 @@ describe("npm run deploy", () => {
       .split("\n")
       .map((line) => JSON.parse(line) as string[]);
 
+  const homes = () => fs.readFileSync(`${log}.home`, "utf8").trim().split("\n");
+
   test("logs in, deploys with the env, verifies the function, reminds about permissions", async () => {
     const { code, output } = await deploy(env("success"));
     expect(code).toBe(0);
     expect(calls()).toEqual([
-      ["login", "--apiKeyId", SECRET_ID, "--apiKey", SECRET_KEY],
       ["fn", "deploy", "messagePush", "-e", "prod-1a2b3c", "--force", "--yes"],
       ["fn", "detail", "messagePush", "-e", "prod-1a2b3c"],
+      ["logout"],
     ]);
     expect(output).toContain("已部署到 deployed to prod-1a2b3c");
     expect(output).toContain("-604101");
@@ -63,12 +65,25 @@ describe("npm run deploy", () => {
     expect(output).not.toContain(SECRET_KEY);
   }, 60_000);
 
+  test("the keys reach tcb through a private HOME, never its command line, and no login is left behind", async () => {
+    const { code, output } = await deploy(env("success"));
+    expect(code).toBe(0);
+    // The fake tcb refuses to work without a login, and echoes the SecretId it found: redacted on the way out.
+    expect(output).toContain("云函数部署成功！(as [redacted])");
+    for (const args of calls()) expect(args.join(" ")).not.toMatch(new RegExp(`${SECRET_ID}|${SECRET_KEY}`));
+    const used = [...new Set(homes())];
+    expect(used).toHaveLength(1);
+    expect(used[0]).not.toBe(os.homedir());
+    expect(fs.existsSync(used[0] ?? "")).toBe(false);
+  }, 60_000);
+
   test("fails loudly when tcb prints 函数部署失败 but exits 0", async () => {
     const { code, output } = await deploy(env("silent-failure"));
     expect(code).toBe(1);
     expect(output).toContain("函数部署失败");
     expect(output).toContain("✗ tcb fn deploy messagePush");
-    expect(calls().map((args) => args.slice(0, 2).join(" "))).toEqual(["login --apiKeyId", "fn deploy"]);
+    expect(calls().map((args) => args.slice(0, 2).join(" "))).toEqual(["fn deploy", "logout"]);
+    expect(fs.existsSync(homes()[0] ?? "")).toBe(false);
   }, 60_000);
 
   test("fails when the function is not there after a deploy that looked fine", async () => {
@@ -94,8 +109,9 @@ describe("npm run deploy", () => {
   test("--dry-run prints the commands with the keys masked", async () => {
     const { code, output } = await deploy(env("success"), "--dry-run");
     expect(code).toBe(0);
-    expect(output).toContain("login --apiKeyId *** --apiKey ***");
+    expect(output).toContain("never on its command line");
     expect(output).toContain("fn deploy messagePush -e prod-1a2b3c --force --yes");
+    expect(output).toContain("logout");
     expect(output).not.toContain(SECRET_KEY);
     expect(fs.existsSync(log)).toBe(false);
   }, 60_000);

@@ -203,7 +203,7 @@ test("finding 4: a silent socket is closed within the header timeout", async () 
 test("finding 4: connections beyond the cap are refused", async () => {
   await withServer(
     DEMO_ENV,
-    async (base, _sent, server) => {
+    async (base) => {
       const { port } = new URL(base);
       const first = connect(Number(port), "127.0.0.1");
       await new Promise((resolve) => first.on("connect", resolve));
@@ -216,7 +216,6 @@ test("finding 4: connections beyond the cap are refused", async () => {
         socket.on("close", () => resolve("closed"));
       });
       expect(second).toBe("closed");
-      expect(server.maxConnections).toBe(1);
       first.destroy();
     },
     { limits: { maxConnections: 1 } },

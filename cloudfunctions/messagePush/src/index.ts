@@ -10,9 +10,10 @@ import type { Log } from "./core/log";
 import { createConsoleLog } from "./core/log";
 import { lazy } from "./core/lazy";
 import { createMemoryStore } from "./core/memory-store";
+import { settingsOf } from "./core/settings";
 import { isHttpTriggerEvent } from "./http/trigger-event";
 
-const env = process.env;
+const env = settingsOf(process.env);
 const log = createConsoleLog({
   secrets: [env["WECHAT_TOKEN"], env["WECHAT_ENCODING_AES_KEY"], env["WECHAT_APPSECRET"]],
 });

@@ -1,3 +1,5 @@
+import type { Env } from "../core/settings";
+import { settingsOf } from "../core/settings";
 import { decodeAesKey } from "./wx-crypto";
 
 export type PushMode = "plaintext" | "compatible" | "secure";
@@ -30,7 +32,8 @@ export class ConfigError extends Error {
 export const DEFAULT_BUDGET_MS = 4000;
 
 /** Validates everything at once and names each problem; values of secrets are never echoed. */
-export function loadHttpConfig(env: Readonly<Record<string, string | undefined>>): HttpConfig {
+export function loadHttpConfig(given: Env): HttpConfig {
+  const env = settingsOf(given);
   const problems: string[] = [];
   const token = env["WECHAT_TOKEN"] ?? "";
   if (token === "")
@@ -38,8 +41,10 @@ export function loadHttpConfig(env: Readonly<Record<string, string | undefined>>
   else if (!/^[A-Za-z0-9]{3,32}$/.test(token))
     problems.push("WECHAT_TOKEN 须为 3-32 位英文或数字 (3-32 letters or digits)");
 
-  const appid = env["WECHAT_APPID"];
-  if (appid !== undefined && !/^wx[0-9a-f]{16}$/i.test(appid)) {
+  // AppIDs are lower case where WeChat writes them (the tail of every Encrypt): one typed in upper case
+  // would otherwise pass here and then refuse every genuine push.
+  const appid = env["WECHAT_APPID"]?.toLowerCase();
+  if (appid !== undefined && !/^wx[0-9a-f]{16}$/.test(appid)) {
     problems.push(`WECHAT_APPID 格式不对 (should look like wx + 16 hex digits), got "${appid}"`);
   }
   const encodingAESKey = env["WECHAT_ENCODING_AES_KEY"];
