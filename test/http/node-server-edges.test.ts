@@ -13,7 +13,7 @@ import type {
   HttpResponse,
 } from "../../cloudfunctions/messagePush/src/http/handle";
 import type { ServerLimits } from "../../server/node-server";
-import { createPushServer, createRequestListener, queryOf } from "../../server/node-server";
+import { createPushServer, DEFAULT_LIMITS, createRequestListener, queryOf } from "../../server/node-server";
 import { close, listen } from "../helpers/http-client";
 import { createRecordingLog } from "../helpers/recording-log";
 
@@ -315,12 +315,16 @@ describe("connections", () => {
 
   test("the default limits: seconds, not node's minutes", () => {
     const server = createPushServer(recorder().handle, createRecordingLog());
-    expect([
-      server.headersTimeout,
-      server.requestTimeout,
-      server.keepAliveTimeout,
-      server.maxConnections,
-    ]).toEqual([5_000, 6_000, 5_000, 1_000]);
+    expect([server.headersTimeout, server.requestTimeout, server.keepAliveTimeout]).toEqual([
+      5_000, 6_000, 5_000,
+    ]);
+    // The connection cap is the guard's (fair share per address), not node's refuse-the-newcomer one.
+    expect(server.maxConnections).toBeUndefined();
+    expect(DEFAULT_LIMITS).toMatchObject({
+      maxConnections: 1_000,
+      maxPendingPerConnection: 8,
+      maxConnectionAgeMs: 30_000,
+    });
   });
 
   /** The clientError listener on its own, with a socket that records what is done to it. */

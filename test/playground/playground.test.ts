@@ -107,6 +107,7 @@ test("the playground API runs a secure JSON text through the HTTP door and repor
   try {
     const response = await fetch(new URL("/api/message", playground.url), {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({
         kind: "text",
         content: "你好",

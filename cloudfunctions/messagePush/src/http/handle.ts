@@ -92,9 +92,10 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
   const { config, log } = deps;
   const now = deps.now ?? Date.now;
   const refusals = createTally(log, "warn");
-  const refuse = (reason: Refusal, fields?: Record<string, unknown>): HttpResponse => {
+  const refuse = (reason: Refusal, detail?: { code: string }): HttpResponse => {
     const [status, body, line] = REFUSALS[reason];
-    refusals.count(line, fields);
+    // Tallied per reason and code: a flood of one kind must not hide the first of another.
+    refusals.count(detail === undefined ? line : `${line} [${detail.code}]`, detail);
     return text(status, body);
   };
 
