@@ -64,15 +64,37 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   async function claim(key: string, ttlMs: number, tries = 2): Promise<Claim> {
     const lease = randomUUID();
-    const set = await call(() =>
+    const setting = ready().then(() =>
       client.set(prefix + key, claimed(lease), { condition: "NX", expiration: { type: "PX", value: ttlMs } }),
     );
+    let set;
+    try {
+      set = await bounded(setting);
+    } catch (error) {
+      // A stalled Redis still runs the SET when it wakes: a claim nobody holds would answer every
+      // redelivery "busy" until it lapsed. Released as soon as it lands.
+      setting.then(
+        (late) => {
+          if (late === "OK") releaseLate(key, lease);
+        },
+        () => {},
+      );
+      throw error;
+    }
     if (set === "OK") return { status: "claimed", lease };
     const value = await call(() => client.get(prefix + key));
     if (value === null) return tries > 1 ? claim(key, ttlMs, tries - 1) : { status: "busy" }; // lapsed meanwhile
     if (value.startsWith("claimed:")) return { status: "busy" };
     return doneClaim(value);
   }
+
+  const releaseLate = (key: string, lease: string) =>
+    void call(() => client.eval(RELEASE, { keys: [prefix + key], arguments: [claimed(lease)] })).catch(
+      (error: unknown) =>
+        problems.count("迟到的去重占用未能释放 a late claim could not be released", {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
 
   return {
     claim,

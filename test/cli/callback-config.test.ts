@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { main } from "../../scripts/callback-config";
+import { validateConfigText } from "../../scripts/lib/callback-config";
 import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 
@@ -107,6 +108,24 @@ describe("validate", () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`${file} ${where}: `);
     expect(stderr).toContain(message);
+  });
+
+  test("a path-like or spaced functionName is refused before any folder is looked up", () => {
+    for (const name of [
+      "messagePush/../messagePush",
+      "../messagePush",
+      "message push",
+      "messagePush\u001b[2J",
+    ]) {
+      const result = validateConfigText(
+        JSON.stringify({ enable: true, callbacks: [{ msgType: 1, functionName: name, env: "prod-1a2b3c" }] }),
+        { root: ROOT },
+      );
+      expect(result.errors).toEqual([
+        { where: "callbacks[0].functionName", message: expect.stringContaining("a function name") as string },
+      ]);
+      expect(result.tuples).toEqual([]);
+    }
   });
 
   test("a missing index.js says to build", async () => {

@@ -34,6 +34,35 @@ afterAll(() => {
   server.kill("SIGTERM");
 });
 
+test("serve binds loopback by default, and says the address it really bound", () => {
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+});
+
+test("HOST= (set but empty) is unset: loopback, not every interface", async () => {
+  const child = spawn(TSX, ["scripts/serve.ts", "--demo"], {
+    cwd: ROOT,
+    env: { ...process.env, HOST: "", PORT: "0" },
+  });
+  let output = "";
+  try {
+    const bound = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+      child.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+        const found = /listening on (http:\/\/\S+)/.exec(output);
+        if (found?.[1] !== undefined) {
+          clearTimeout(timer);
+          resolve(found[1]);
+        }
+      });
+      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    });
+    expect(bound).toMatch(/^http:\/\/127\.0\.0\.1:/);
+  } finally {
+    child.kill("SIGTERM");
+  }
+}, 40_000);
+
 function push(...args: string[]) {
   const run = spawnSync(TSX, ["scripts/push.ts", ...args, "--demo", "--url", url], {
     cwd: ROOT,

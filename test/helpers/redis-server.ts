@@ -12,6 +12,10 @@ export interface RedisUnderTest {
   port: number;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered, as in a stall. */
+  pause(): void;
+  /** Lets a paused server run again (SIGCONT): what it received meanwhile is carried out then. */
+  resume(): void;
 }
 
 /**
@@ -75,7 +79,14 @@ export async function startRedis(): Promise<RedisUnderTest> {
       child.kill("SIGKILL");
     });
   await start();
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop,
+    start,
+    pause: () => void child?.kill("SIGSTOP"),
+    resume: () => void child?.kill("SIGCONT"),
+  };
 }
 
 /**
