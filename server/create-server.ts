@@ -111,11 +111,11 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides = {})
     app,
     config,
     log,
-    now: clock.now,
+    now: () => clock.now(),
     send: overrides.send ?? send,
     ...(typing === undefined ? {} : { typing }),
   });
-  const server = createPushServer(handle, log, { maxConnections }, clock.now);
+  const server = createPushServer(handle, log, { maxConnections }, () => clock.now());
   return {
     server,
     config,

@@ -33,7 +33,7 @@ export function createConsoleLog(options: ConsoleLogOptions = {}): Log {
 export interface Redactor {
   (text: string): string;
   /** A secret learnt at run time, e.g. an access_token just fetched (a third party may echo it back). */
-  add(secret: string | undefined): void;
+  add: (secret: string | undefined) => void;
 }
 
 const ACCESS_TOKEN = /(access_token["']?\s*[=:]\s*["']?)[^&\s"',}]+/gi;
