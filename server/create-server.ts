@@ -8,7 +8,6 @@ import type { Log } from "../cloudfunctions/messagePush/src/core/log";
 import { createConsoleLog, createRedactor } from "../cloudfunctions/messagePush/src/core/log";
 import type { Env } from "../cloudfunctions/messagePush/src/core/settings";
 import { settingsOf } from "../cloudfunctions/messagePush/src/core/settings";
-import { createMemoryStore } from "../cloudfunctions/messagePush/src/core/memory-store";
 import type { Send, SetTyping } from "../cloudfunctions/messagePush/src/core/reply";
 import type { Router } from "../cloudfunctions/messagePush/src/core/router";
 import type { RetryClock } from "../cloudfunctions/messagePush/src/core/send-retry";
@@ -76,7 +75,8 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides = {})
     problems.push("PUSH_MAX_CONNECTIONS 应为正整数 (a positive integer)");
   if (problems.length > 0) throw new ConfigError(problems);
 
-  let store: Store & { close?: () => Promise<void> } = createMemoryStore();
+  // Memory: the app's own memory is the store (no second layer), on the server's clock.
+  let store: (Store & { close?: () => Promise<void> }) | undefined;
   if (storeChoice === "redis") {
     // Loaded only when chosen: the Redis client is never on any other path.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -86,7 +86,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides = {})
     store = createRedisStore({ url: env["REDIS_URL"] ?? "", log, prefix });
   }
 
-  const appid = config.appid ?? env["WECHAT_APPID"];
+  const appid = config.appid;
   const secret = env["WECHAT_APPSECRET"] ?? "";
   let send: Send = (payload) =>
     Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
@@ -101,7 +101,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides = {})
   }
   const app = createApp({
     router: overrides.router ?? createBot(),
-    store,
+    ...(store === undefined ? {} : { store }),
     log,
     dedupeFailure: dedupeFailure as DedupeFailurePolicy,
     clock,
@@ -123,7 +123,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides = {})
     store: storeChoice as PushServer["store"],
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close?.();
+      await store?.close?.();
     },
   };
 }
