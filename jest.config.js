@@ -1,4 +1,5 @@
-// ts-jest transpiles the TypeScript tests; type errors are caught by `npm run typecheck`.
+// Your tests: the replay snapshots of your bot and your handlers' own tests. The kit's tests are its own
+// (`npm run test:kit`, CI runs both). ts-jest transpiles; `npm run typecheck` checks types.
 const { createDefaultPreset } = require("ts-jest");
 
 /** @type {import("jest").Config} */
@@ -6,10 +7,11 @@ module.exports = {
   ...createDefaultPreset(),
   testEnvironment: "node",
   testMatch: ["<rootDir>/test/**/*.test.ts"],
-  // The tests replay the built bundle; never let jest pick up a stale copy elsewhere.
-  modulePathIgnorePatterns: ["<rootDir>/node_modules/.cache"],
-  // One wx-server-sdk for the tests that load an --external-sdk build in-process, whatever DevTools habits
-  // left in the function folder: an `npm install` there puts a second copy beside index.js, which such a
-  // build would resolve first. (The default build has the SDK inlined and requires none.)
+  // Only your tests are looked for here (the kit's folder has its own suite and fixture project).
+  roots: ["<rootDir>/test"],
+  // The kit ships TypeScript: compiled here like your own code when it is installed from npm.
+  transformIgnorePatterns: ["/node_modules/(?!wx-push-kit/)"],
+  // One wx-server-sdk for a build that leaves it external (--external-sdk), whatever DevTools habits left in
+  // the function folder (an `npm install` there puts a second copy beside index.js).
   moduleNameMapper: { "^wx-server-sdk$": "<rootDir>/node_modules/wx-server-sdk" },
 };

@@ -1,5 +1,5 @@
-import type { Router } from "./core/router";
-import { createRouter } from "./core/router";
+import type { Router } from "wx-push-kit";
+import { createRouter } from "wx-push-kit";
 import { acknowledge } from "./handlers/acknowledge";
 import { transferToAgent, WANTS_AGENT } from "./handlers/transfer";
 import { logMediaCheck, logSubscription } from "./handlers/notifications";

@@ -1,4 +1,4 @@
-import type { Handler } from "../core/router";
+import type { Handler } from "wx-push-kit";
 
 /** The classic answer: every text, image and mini-program card gets "收到" (received). */
 export const ACKNOWLEDGEMENT = "收到";

@@ -1,4 +1,4 @@
-import type { Handler } from "../core/router";
+import type { Handler } from "wx-push-kit";
 
 // Notifications are not conversations: nothing is sent for them, and their handlers have no reply.
 

@@ -1,4 +1,4 @@
-import type { Handler } from "../core/router";
+import type { Handler } from "wx-push-kit";
 
 /** Text that asks for a person, as in 「转人工」「我要人工客服」. */
 export const WANTS_AGENT = /人工/;

@@ -1,4 +1,4 @@
-import type { Handler } from "../core/router";
+import type { Handler } from "wx-push-kit";
 
 // Other pushes (other events, message types this template does not model) may be routed to the same
 // function; acknowledge them without replying so WeChat does not retry.

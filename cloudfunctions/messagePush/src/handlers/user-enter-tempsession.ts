@@ -1,4 +1,4 @@
-import type { Handler } from "../core/router";
+import type { Handler } from "wx-push-kit";
 
 /** Sent when the user opens the chat (<button open-type="contact">). */
 export const GREETING = "您好，欢迎咨询！请直接发送您的问题。";

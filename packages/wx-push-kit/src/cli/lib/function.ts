@@ -1,0 +1,37 @@
+import fs from "node:fs";
+import path from "node:path";
+
+// Where the project is: the folder the command runs in (npm runs scripts from the project root), or
+// WX_PUSH_ROOT. The kit's own tests point it at their fixture project.
+export const ROOT = path.resolve(process.env["WX_PUSH_ROOT"] ?? process.cwd());
+
+/**
+ * The cloud function's name: its folder, `functionName` in the callback config and in cloudbaserc.json
+ * (the first function listed there), "messagePush" by default.
+ */
+export const FUNCTION_NAME = functionNameOf(ROOT);
+
+export const FUNCTIONS_DIR = path.join(ROOT, "cloudfunctions");
+export const FUNCTION_DIR = path.join(FUNCTIONS_DIR, FUNCTION_NAME);
+/** What DevTools uploads and the runtime loads: `exports.main`. */
+export const BUILT_ENTRY = path.join(FUNCTION_DIR, "index.js");
+export const SOURCE_ENTRY = path.join(FUNCTION_DIR, "src", "index.ts");
+/** The user's bot: `export function createBot(): Router`, which serve and the playground load. */
+export const BOT_ENTRY = path.join(FUNCTION_DIR, "src", "bot.ts");
+/** The kit's own folder (its package.json beside src/). */
+export const KIT_ROOT = path.resolve(__dirname, "..", "..", "..");
+/** The HTTP-trigger door, from the kit, bundled apart into http.js so the push path never loads it. */
+export const HTTP_DOOR_ENTRY = path.join(KIT_ROOT, "src", "cloud", "http-trigger-door.ts");
+
+function functionNameOf(root: string): string {
+  try {
+    const rc = JSON.parse(fs.readFileSync(path.join(root, "cloudbaserc.json"), "utf8")) as {
+      functions?: { name?: unknown }[];
+    };
+    const name = rc.functions?.[0]?.name;
+    if (typeof name === "string" && /^[A-Za-z][A-Za-z0-9_-]{0,59}$/.test(name)) return name;
+  } catch {
+    // no cloudbaserc.json, or not JSON: the default name
+  }
+  return "messagePush";
+}

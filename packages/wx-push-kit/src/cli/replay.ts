@@ -1,0 +1,151 @@
+// Usage: npm run replay -- <event.json|folder> [...] [--openid OPENID] [--typecheck]
+// Runs the built cloud function on recorded push events with the real wx-server-sdk, its cloud calls sent to
+// a loopback CloudBase stand-in, and prints what the function would send and what it returned. No WeChat
+// account, no network. Rebuilds first when src/ changed, so what runs is always the current code.
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { isPassiveReply } from "../server/index";
+import { buildFunction } from "./build";
+import { listEventFiles, readEvent } from "./lib/fixtures";
+import { staleBuild } from "./lib/freshness";
+import { summarise, typeErrors } from "./lib/typecheck";
+import { startCloudReplay } from "../local/cloud-replay";
+
+const HELP = `用法 Usage: npm run replay -- <event.json|目录 folder> [...] [--openid OPENID] [--typecheck]
+
+在本地用录制的推送事件运行云函数 (cloudfunctions/messagePush/index.js)，打印它会发送的客服消息和返回值。
+src/ 有改动时先重新构建。每个文件都当作一次全新的投递（冷启动，去重记录清空）；MsgId 相同的文件会被指出，
+因为真实推送里它们会被当作重试。用真实的 wx-server-sdk，云调用发到本机的 CloudBase 模拟服务，不访问外网。
+Replays recorded push events through the function (rebuilt first when src/ changed), each as a fresh delivery.
+
+  --openid      getWXContext().OPENID for every event (default: the event's FromUserName)
+  --typecheck   先做类型检查并简短列出错误，不阻止重放 (print type errors briefly, replay anyway)
+  -h, --help    this text`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        openid: { type: "string" },
+        typecheck: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    console.error(
+      `参数不对 (bad arguments): ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`,
+    );
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true || positionals.length === 0) {
+    console.log(HELP);
+    return values.help === true ? 0 : 2;
+  }
+  if (values.typecheck === true) printTypeErrors();
+  const stale = staleBuild();
+  if (stale !== undefined) {
+    console.log(`构建中 building (${stale})…`);
+    await buildFunction();
+  }
+
+  const { files, missing } = listEventFiles(positionals);
+  const cloud = await startCloudReplay();
+  try {
+    return await replayAll(files, missing, values.openid, cloud);
+  } finally {
+    await cloud.close();
+  }
+}
+
+async function replayAll(
+  files: readonly string[],
+  missing: readonly string[],
+  openidOption: string | undefined,
+  cloud: Awaited<ReturnType<typeof startCloudReplay>>,
+): Promise<number> {
+  for (const target of missing) console.error(`✗ 找不到 not found: ${target}`);
+  let failures = missing.length;
+  let sends = 0;
+  let transfers = 0;
+  let duplicates = 0;
+  const firstWithKey = new Map<string, string>();
+  for (const file of files) {
+    const shown = path.relative(process.cwd(), file);
+    console.log(`\n▶ ${shown}`);
+    try {
+      const event = readEvent(file);
+      const key = msgIdOf(event);
+      const earlier = key === undefined ? undefined : firstWithKey.get(key);
+      if (earlier !== undefined) {
+        duplicates += 1;
+        console.log(
+          `  ⚠ 与 ${earlier} 的 MsgId 相同：真实推送中会被当作重试而跳过；这里作为新的投递重放\n` +
+            `    (same MsgId as ${earlier}: WeChat's retries look like this; replayed here as a fresh delivery)`,
+        );
+      } else if (key !== undefined) firstWithKey.set(key, shown);
+      // Each file is a fresh delivery to a cold instance: nothing remembered from the files before.
+      // For a push, the platform sets OPENID to the sender.
+      const { returned, calls, refused } = await cloud.run(event, openidOption ?? senderOf(event));
+      for (const call of calls) console.log(`  → ${call.apiName} ${JSON.stringify(call.payload)}`);
+      for (const call of refused)
+        console.log(
+          `  ✗ ${call.apiName} 被平台拒绝：config.json 未授权 (refused: not granted in config.json, -604101)`,
+        );
+      if (calls.length + refused.length === 0) console.log("  → (不回复 no reply)");
+      sends += calls.length;
+      if (isPassiveReply(returned)) {
+        transfers += 1;
+        console.log(
+          `  ← main() 返回被动回复 returned a passive reply (转人工 hand-over) ${JSON.stringify(returned)}`,
+        );
+      } else {
+        console.log(`  ← main() 返回 returned ${JSON.stringify(returned)}`);
+        if (returned !== "success") failures += 1;
+      }
+    } catch (error) {
+      failures += 1;
+      console.error(`  ✗ ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  console.log(
+    `\n重放 ${files.length} 个事件，发送 ${sends} 条客服消息，转人工 ${transfers} 个，MsgId 重复 ${duplicates} 个，失败 ${failures} 个` +
+      ` (replayed ${files.length} events, ${sends} sends, ${transfers} transfers, ${duplicates} repeated MsgIds, ${failures} failed)`,
+  );
+  return failures === 0 ? 0 : 1;
+}
+
+/** Type errors, a few lines, never blocking: the replay still shows what the code does. */
+function printTypeErrors(): void {
+  const errors = typeErrors();
+  if (errors.length === 0) return;
+  console.error(
+    `⚠ 类型错误 ${errors.length} 个（不影响重放，但 npm run deploy 会拒绝）type errors (replay goes on; deploy refuses):`,
+  );
+  for (const line of summarise(errors)) console.error(line);
+}
+
+function msgIdOf(event: unknown): string | undefined {
+  if (typeof event !== "object" || event === null) return undefined;
+  const id = (event as Record<string, unknown>)["MsgId"];
+  return typeof id === "string" || typeof id === "number" ? String(id) : undefined;
+}
+
+function senderOf(event: unknown): string | undefined {
+  if (typeof event !== "object" || event === null) return undefined;
+  const from = (event as Record<string, unknown>)["FromUserName"];
+  return typeof from === "string" ? from : undefined;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,92 @@
+// The cloud function's entry, as the template's src/index.ts uses it: `export const main = createCloudFunction(createBot)`.
+// Everything else the function needs (the dedupe store, the log, the HTTP-trigger door) is wired here from
+// the environment, so a user's function folder holds only their bot.
+import type { DedupeFailurePolicy } from "../core/local-first-store";
+import { messageOf } from "../core/local-first-store";
+import type { Log } from "../core/log";
+import { createConsoleLog } from "../core/log";
+import { lazy } from "../core/lazy";
+import { createApp } from "../core/app";
+import { createMemoryStore } from "../core/memory-store";
+import type { Router } from "../core/router";
+import type { Env } from "../core/settings";
+import { settingsOf } from "../core/settings";
+import { isHttpTriggerEvent } from "../http/trigger-event";
+import type { TriggerDoor } from "./http-trigger-door";
+import { createMain, dedupeFailureFromEnv, storeFromEnv } from "./main";
+import type { CloudSdk } from "./sdk";
+import { lazyCloudSdk } from "./sdk";
+
+export type { CloudAnswer, CloudMain } from "./main";
+export type { CloudSdk, WxContext } from "./sdk";
+
+/** What the runtime calls: `exports.main(event, context)`. Never rejects. */
+export type CloudFunction = (event: unknown, context?: unknown) => Promise<unknown>;
+
+export interface CloudFunctionOptions {
+  /** Defaults to process.env (read once, when the function is loaded). */
+  env?: Env;
+  /** Defaults to wx-server-sdk, loaded and initialised on first use. */
+  sdk?: () => CloudSdk;
+  /**
+   * Loads the HTTP-trigger door. Default: ./http.js beside the built bundle (a separate bundle, so a push
+   * never loads signatures, AES or XML).
+   */
+  loadHttpDoor?: () => typeof import("./http-trigger-door");
+}
+
+/**
+ * The function's `main`: a push (the message itself as `event`) goes through the pipeline to `bot`; an
+ * HTTP-trigger request goes to the developer-server door. Whatever `event` is, an error is logged and
+ * answered "success" (a rejected main is not documented to make the platform re-deliver).
+ */
+export function createCloudFunction(bot: () => Router, options: CloudFunctionOptions = {}): CloudFunction {
+  const env = settingsOf(options.env ?? process.env);
+  const log = createConsoleLog({
+    secrets: [env["WECHAT_TOKEN"], env["WECHAT_ENCODING_AES_KEY"], env["WECHAT_APPSECRET"]],
+  });
+  const sdk = options.sdk ?? lazyCloudSdk();
+  const app = createApp({ router: bot(), log, ...dedupeSettings(env, sdk, log) });
+  const cloudPush = createMain(app, { sdk, log, env });
+  const httpTrigger = lazy((): TriggerDoor => {
+    const { createTriggerDoor } = (options.loadHttpDoor ?? loadBundledHttpDoor)();
+    return createTriggerDoor({ app, log, sdk, env });
+  });
+  return async (event, context) => {
+    try {
+      if (isHttpTriggerEvent(event)) return await httpTrigger()(event, context);
+      return await cloudPush(event, context);
+    } catch (error) {
+      log.error("云函数入口出错 main failed", { error: messageOf(error) });
+      return "success";
+    }
+  };
+}
+
+function loadBundledHttpDoor(): typeof import("./http-trigger-door") {
+  // Resolved beside bundle.js at run time: the build keeps "./http.js" out of the push bundle.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, on purpose
+  return require("./http.js") as typeof import("./http-trigger-door");
+}
+
+/** A bad PUSH_DEDUPE_* setting is reported and the safe default used: a typo must not stop the bot. */
+function dedupeSettings(
+  env: Env,
+  sdk: () => CloudSdk,
+  log: Log,
+): { store: ReturnType<typeof storeFromEnv>; dedupeFailure: DedupeFailurePolicy } {
+  let store;
+  let dedupeFailure: DedupeFailurePolicy = "open";
+  try {
+    store = storeFromEnv(env, sdk, log);
+  } catch (error) {
+    log.error(messageOf(error));
+    store = createMemoryStore();
+  }
+  try {
+    dedupeFailure = dedupeFailureFromEnv(env);
+  } catch (error) {
+    log.error(messageOf(error));
+  }
+  return { store, dedupeFailure };
+}

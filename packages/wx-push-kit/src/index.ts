@@ -1,0 +1,51 @@
+// wx-push-kit: what a bot is written with. Light on purpose (no I/O, no parsers): the cloud function's push
+// path loads this and the router only. The doors live in their own entries: wx-push-kit/cloud (the cloud
+// function), wx-push-kit/server (the self-hosted developer server), wx-push-kit/testing (for your tests).
+export type {
+  AnyContext,
+  DispatchPorts,
+  ErrorHandler,
+  Handler,
+  Matcher,
+  MessageRoute,
+  Middleware,
+  Outcome,
+  PushContext,
+  ReplyFor,
+  Router,
+} from "./core/router";
+export { createRouter, HandlerError } from "./core/router";
+export type {
+  AnyMessage,
+  ImageMessage,
+  Inbound,
+  MediaCheckEvent,
+  MessageOf,
+  MiniProgramPageMessage,
+  NotificationRoute,
+  PushMap,
+  Route,
+  RouteOrUnknown,
+  SubscribeChangeEvent,
+  SubscribeItem,
+  SubscribePopupEvent,
+  SubscribeSentEvent,
+  TextMessage,
+  UnknownPush,
+  UserEnterTempSessionEvent,
+} from "./core/message";
+export type {
+  ImageBody,
+  LinkBody,
+  MessageReply,
+  MiniProgramPageBody,
+  Reply,
+  Send,
+  SendPayload,
+  SetTyping,
+  TextBody,
+} from "./core/reply";
+export type { PassiveReply, TransferToAgent } from "./core/passive";
+export type { Log } from "./core/log";
+export { ROUTE_TABLE, ROUTES } from "./core/routes";
+export { KIT_VERSION } from "./version";

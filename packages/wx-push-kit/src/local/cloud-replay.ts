@@ -1,0 +1,87 @@
+// Runs the BUILT function in this process with the REAL wx-server-sdk, its cloud calls sent over loopback
+// to the CloudBase stand-in (nothing leaves the machine). Each run is a fresh instance: the bundle is loaded
+// anew, so nothing is remembered from the runs before (under jest, which keeps its own module registry, call
+// jest.resetModules() first); getWXContext().OPENID is the openid given.
+import fs from "node:fs";
+import path from "node:path";
+import type { CloudMain } from "../server/index";
+import { cloudEnvironment } from "./cloud-environment";
+import type { FakeCloudBase, OpenApiCall } from "./fake-cloudbase";
+import { startFakeCloudBase } from "./fake-cloudbase";
+import { BUILT_ENTRY, FUNCTION_DIR } from "../cli/lib/function";
+
+export interface CloudRun {
+  returned: unknown;
+  /** The calls the platform carried out, as WeChat would receive them. */
+  calls: OpenApiCall[];
+  /** Calls the platform refused: config.json does not grant them (-604101). */
+  refused: OpenApiCall[];
+}
+
+/** One invocation: the event, the OPENID getWXContext() returns, and main's context. */
+export type Invoke = (event: unknown, openid: string | undefined, context?: object) => Promise<CloudRun>;
+
+export interface CloudReplay {
+  /** A fresh (cold) instance for this one event. */
+  run: Invoke;
+  /** One loaded instance for many events: it remembers what it answered, as a warm function does. */
+  instance(): Invoke;
+  close(): Promise<void>;
+}
+
+/** What wx-server-sdk reads from the environment in the cloud, pointed at the stand-in. */
+function replayEnvironment(cloudbase: FakeCloudBase): Record<string, string> {
+  return {
+    ...cloudEnvironment(cloudbase.url, "local-replay"),
+    WX_CONTEXT_KEYS: "WX_OPENID,WX_APPID",
+    WX_APPID: "wx-local-replay",
+    // Each run is a fresh instance with its own memory: no database needed.
+    PUSH_DEDUPE_STORE: "memory",
+  };
+}
+
+export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay> {
+  if (!fs.existsSync(entry)) {
+    throw new Error(`找不到 ${entry}，请先运行 npm run build (run \`npm run build\` first)`);
+  }
+  const cloudbase = await startFakeCloudBase(`${FUNCTION_DIR}/config.json`);
+  const saved = new Map<string, string | undefined>();
+  const set = (name: string, value: string | undefined) => {
+    if (!saved.has(name)) saved.set(name, process.env[name]);
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  };
+  for (const [name, value] of Object.entries(replayEnvironment(cloudbase))) set(name, value);
+  set("TCB_SOURCE", undefined);
+
+  const load = (): CloudMain => {
+    // A cold instance: index.js, the bundle it loads and the lazily loaded HTTP door are all read anew.
+    const folder = path.dirname(require.resolve(entry)) + path.sep;
+    for (const cached of Object.keys(require.cache))
+      if (cached.startsWith(folder)) delete require.cache[cached];
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loading the built artifact on purpose
+    const loaded = require(entry) as { main?: unknown };
+    if (typeof loaded.main !== "function") throw new Error(`${entry} does not export main(event, context)`);
+    return loaded.main as CloudMain;
+  };
+  const invoker =
+    (main: CloudMain): Invoke =>
+    async (event, openid, context = {}) => {
+      set("WX_OPENID", openid ?? "");
+      const [calls, refused] = [cloudbase.calls.length, cloudbase.refused.length];
+      const returned = await main(event, context);
+      return { returned, calls: cloudbase.calls.slice(calls), refused: cloudbase.refused.slice(refused) };
+    };
+
+  return {
+    run: (event, openid, context) => invoker(load())(event, openid, context),
+    instance: () => invoker(load()),
+    async close() {
+      await cloudbase.close();
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    },
+  };
+}

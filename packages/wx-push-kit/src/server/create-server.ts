@@ -1,0 +1,129 @@
+import type { Server } from "node:http";
+import { createApp } from "../core/app";
+import type { Store } from "../core/dedupe";
+import { MEMORY_DONE_TTL_MS } from "../core/dedupe";
+import type { DedupeFailurePolicy } from "../core/local-first-store";
+import type { Log } from "../core/log";
+import { createConsoleLog, createRedactor } from "../core/log";
+import type { Env } from "../core/settings";
+import { settingsOf } from "../core/settings";
+import type { Send, SetTyping } from "../core/reply";
+import type { Router } from "../core/router";
+import type { RetryClock } from "../core/send-retry";
+import { realClock } from "../core/send-retry";
+import type { HttpConfig } from "../http/config";
+import { ConfigError, loadHttpConfig } from "../http/config";
+import { createHttpHandler } from "../http/handle";
+import { createHttpsSend, createHttpsTyping } from "./https-send";
+import { createPushServer } from "./node-server";
+import { apiBase } from "../wechat/client";
+import { createTokenSource } from "../wechat/token";
+
+export type { Env };
+
+/** The self-hosted developer server, as `npm run serve` runs it, wired from the environment. */
+export interface PushServer {
+  server: Server;
+  config: HttpConfig;
+  /** What replies do: "https" (cgi-bin/message/custom/send) or "print" (no AppSecret). */
+  replies: "https" | "print";
+  store: "memory" | "redis";
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  /** The bot: the routes and handlers pushes go to. */
+  router: Router;
+  log?: Log;
+  /** Replaces the reply port (tests record what would be sent). */
+  send?: Send;
+  /** The one clock of the server: freshness, dedupe memory, deadlines and retry pauses. */
+  clock?: RetryClock;
+}
+
+/** Throws ConfigError naming every problem; never echoes a secret. */
+/**
+ * How long an answered push is remembered when pushes are accepted up to `maxAgeS` from the server's clock.
+ * A push signed at T arrives while the server reads T - maxAgeS (its clock behind WeChat's) and can be
+ * replayed until the server reads T + maxAgeS: 2 × maxAgeS after it was answered. A minute more for margin.
+ */
+export function rememberFor(maxAgeS: number): number {
+  return Math.max(MEMORY_DONE_TTL_MS, (2 * maxAgeS + 60) * 1000);
+}
+
+export function createServerFromEnv(given: Env, overrides: ServerOverrides): PushServer {
+  const env = settingsOf(given);
+  const config = loadHttpConfig(env);
+  const clock = overrides.clock ?? realClock;
+  const problems: string[] = [];
+  const redactor = createRedactor([
+    env["WECHAT_TOKEN"],
+    env["WECHAT_ENCODING_AES_KEY"],
+    env["WECHAT_APPSECRET"],
+  ]);
+  const log = overrides.log ?? createConsoleLog({ prefix: "[serve]", redactor });
+  const dedupeFailure = env["PUSH_DEDUPE_FAIL"] ?? "open";
+  if (dedupeFailure !== "open" && dedupeFailure !== "closed")
+    problems.push(`PUSH_DEDUPE_FAIL 应为 open 或 closed (must be open or closed), got "${dedupeFailure}"`);
+  const storeChoice = env["PUSH_DEDUPE_STORE"] ?? "memory";
+  if (storeChoice !== "memory" && storeChoice !== "redis")
+    problems.push(`PUSH_DEDUPE_STORE 应为 memory 或 redis (server: memory or redis), got "${storeChoice}"`);
+  if (storeChoice === "redis" && (env["REDIS_URL"] ?? "") === "")
+    problems.push("PUSH_DEDUPE_STORE=redis 需要 REDIS_URL (e.g. redis://127.0.0.1:6379)");
+  const maxConnections = Number(env["PUSH_MAX_CONNECTIONS"] ?? 1000);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1)
+    problems.push("PUSH_MAX_CONNECTIONS 应为正整数 (a positive integer)");
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  // Memory: the app's own memory is the store (no second layer), on the server's clock.
+  let store: (Store & { close?: () => Promise<void> }) | undefined;
+  if (storeChoice === "redis") {
+    // Loaded only when chosen: the Redis client is never on any other path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createRedisStore } = require("./redis-store") as typeof import("./redis-store");
+    // Namespaced by appid unless set: two mini programs sharing one Redis must not share one key space.
+    const prefix = env["REDIS_KEY_PREFIX"] ?? `message-push:${config.appid ?? "default"}:dedupe:`;
+    store = createRedisStore({ url: env["REDIS_URL"] ?? "", log, prefix });
+  }
+
+  const appid = config.appid;
+  const secret = env["WECHAT_APPSECRET"] ?? "";
+  let send: Send = (payload) =>
+    Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
+  let typing: SetTyping | undefined;
+  let replies: PushServer["replies"] = "print";
+  if (appid !== undefined && secret !== "") {
+    const base = apiBase(env);
+    const tokens = createTokenSource({ appid, secret, base, onToken: redactor.add });
+    send = createHttpsSend(tokens, { base });
+    typing = createHttpsTyping(tokens, { base });
+    replies = "https";
+  }
+  const app = createApp({
+    router: overrides.router,
+    ...(store === undefined ? {} : { store }),
+    log,
+    dedupeFailure: dedupeFailure as DedupeFailurePolicy,
+    clock,
+    ...(config.maxAgeS === undefined ? {} : { rememberMs: rememberFor(config.maxAgeS) }),
+  });
+  const handle = createHttpHandler({
+    app,
+    config,
+    log,
+    now: () => clock.now(),
+    send: overrides.send ?? send,
+    ...(typing === undefined ? {} : { typing }),
+  });
+  const server = createPushServer(handle, log, { maxConnections }, () => clock.now());
+  return {
+    server,
+    config,
+    replies,
+    store: storeChoice as PushServer["store"],
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store?.close?.();
+    },
+  };
+}

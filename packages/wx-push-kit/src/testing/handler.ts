@@ -1,0 +1,51 @@
+// One handler tried on one message, in-process, with nothing sent anywhere: what it would send, the passive
+// reply it returns, what it logs. For a unit test of a handler kept in its own file.
+import type { Log } from "../core/log";
+import type { AnyMessage } from "../core/message";
+import { parsePush } from "../core/parse";
+import type { PassiveReply } from "../core/passive";
+import type { SendPayload } from "../core/reply";
+import type { Handler } from "../core/router";
+import { createRouter } from "../core/router";
+
+export interface HandlerRun {
+  /** The customer-service messages the handler sent, as WeChat would receive them. */
+  sends: SendPayload[];
+  /** The passive reply it returned (e.g. the hand-over to a person), if any. */
+  reply?: PassiveReply;
+  /** What it logged, "level message" each. */
+  logs: string[];
+}
+
+/**
+ * Runs `handler` on `message` (the fields you give; ToUserName, FromUserName and CreateTime are filled in
+ * when missing). A handler that throws makes this reject with what it threw.
+ */
+export async function runHandler(
+  // Any route's handler: `Handler<"text">`, `Handler<"event.user_enter_tempsession">`…
+  handler: (ctx: never) => unknown,
+  message: Readonly<Record<string, unknown>>,
+): Promise<HandlerRun> {
+  const inbound = parsePush({
+    ToUserName: "gh_test",
+    FromUserName: "o-test-user",
+    CreateTime: Math.floor(Date.now() / 1000),
+    ...message,
+  });
+  const sends: SendPayload[] = [];
+  const logs: string[] = [];
+  const line = (level: string) => (text: string, fields?: Record<string, unknown>) =>
+    void logs.push(`${level} ${text}${fields === undefined ? "" : ` ${JSON.stringify(fields)}`}`);
+  const log: Log = { info: line("info"), warn: line("warn"), error: line("error") };
+  const router = createRouter();
+  const any = handler as unknown as Handler<"unknown">;
+  if (inbound.route === "unknown") router.otherwise(any);
+  else router.on(inbound.route, any as never);
+  const outcome = await router.dispatch(inbound, {
+    openid: (inbound.message as AnyMessage).FromUserName,
+    send: (payload) => Promise.resolve(void sends.push(payload)),
+    log,
+  });
+  if (outcome.error !== undefined) throw outcome.error.cause;
+  return { sends, logs, ...(outcome.reply === undefined ? {} : { reply: outcome.reply }) };
+}

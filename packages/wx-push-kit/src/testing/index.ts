@@ -1,0 +1,6 @@
+// For a project's own tests: replay recorded events through the built function, and try a handler alone.
+export type { EventFixture } from "./event-fixtures";
+export type { Replay, Replayed } from "./replay";
+export { eventFixtures, useReplay } from "./replay";
+export type { HandlerRun } from "./handler";
+export { runHandler } from "./handler";

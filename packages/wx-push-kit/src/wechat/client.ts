@@ -1,0 +1,135 @@
+import type { RequestOptions } from "node:http";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { classifyFailure, isTokenRejected } from "../core/send-errors";
+
+// One HTTPS client for WeChat's server API (api.weixin.qq.com), used by the self-hosted reply path and by
+// the config CLI. node:http/https rather than fetch: the cloud runtime may be Node 16.
+
+export const DEFAULT_API_BASE = "https://api.weixin.qq.com";
+
+/** WeChat answered with errcode ≠ 0. */
+export class WechatApiError extends Error {
+  override readonly name = "WechatApiError";
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+    readonly path: string,
+  ) {
+    super(`[message-push] ${path} failed: errcode ${errcode} ${errmsg}`);
+  }
+}
+
+export type TransportErrorCode = "timeout" | "network" | "bad-json" | "http-status";
+
+/** The call did not produce a WeChat answer. Messages name the path, never the query (it holds the token). */
+export class WechatTransportError extends Error {
+  override readonly name = "WechatTransportError";
+  constructor(
+    readonly code: TransportErrorCode,
+    readonly path: string,
+    detail: string,
+  ) {
+    super(`[message-push] ${path}: ${detail}`);
+  }
+}
+
+export interface WechatApiOptions {
+  /** Defaults to WECHAT_API_BASE, else https://api.weixin.qq.com. */
+  base?: string;
+  accessToken?: string;
+  timeoutMs?: number;
+  /**
+   * Extra attempts after a transient failure (network, timeout, errcode -1). Default none: only calls that
+   * are safe to repeat opt in (the token, the callback config). A reply never does: core/send-retry.ts is the
+   * one owner of send retries, and it knows a timed-out send may have been delivered.
+   */
+  retries?: number;
+}
+
+export function apiBase(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return (env["WECHAT_API_BASE"] ?? DEFAULT_API_BASE).replace(/\/+$/, "");
+}
+
+/**
+ * Worth another attempt with the same token: the shared table says transient, and it is not the token
+ * itself that was refused (the caller refreshes it and tries again).
+ */
+export function isTransient(error: unknown): boolean {
+  return classifyFailure(error) === "transient" && !isTokenRejected(error);
+}
+
+export async function postWechatApi<T extends object>(
+  path: string,
+  body: unknown,
+  options: WechatApiOptions = {},
+): Promise<T> {
+  const { retries = 0 } = options;
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return await postOnce<T>(path, body, options);
+    } catch (error) {
+      if (attempt >= retries || !isTransient(error)) throw error;
+    }
+  }
+}
+
+function postOnce<T extends object>(path: string, body: unknown, options: WechatApiOptions): Promise<T> {
+  const { timeoutMs = 5000 } = options;
+  const url = new URL(`${options.base ?? apiBase()}${path}`);
+  if (options.accessToken !== undefined) url.searchParams.set("access_token", options.accessToken);
+  const payload = Buffer.from(JSON.stringify(body ?? {}), "utf8");
+  const request: RequestOptions = {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "content-length": payload.length,
+    },
+  };
+  const transport = url.protocol === "http:" ? httpRequest : httpsRequest;
+
+  return new Promise<T>((resolve, reject) => {
+    const req = transport(url, request, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("error", () => reject(new WechatTransportError("network", path, "response interrupted")));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        if ((res.statusCode ?? 0) >= 500) {
+          reject(new WechatTransportError("network", path, `HTTP ${res.statusCode}`));
+          return;
+        }
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          reject(
+            new WechatTransportError("bad-json", path, `the answer is not JSON (HTTP ${res.statusCode})`),
+          );
+          return;
+        }
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+          reject(new WechatTransportError("bad-json", path, "the answer is not a JSON object"));
+          return;
+        }
+        const { errcode, errmsg } = parsed as {
+          errcode?: unknown;
+          errmsg?: unknown;
+        };
+        if (typeof errcode === "number" && errcode !== 0) {
+          reject(new WechatApiError(errcode, typeof errmsg === "string" ? errmsg : "", path));
+          return;
+        }
+        resolve(parsed as T);
+      });
+    });
+    req.setTimeout(timeoutMs, () => {
+      req.destroy();
+      reject(new WechatTransportError("timeout", path, `no answer within ${timeoutMs} ms`));
+    });
+    req.on("error", (error: NodeJS.ErrnoException) =>
+      reject(new WechatTransportError("network", path, error.code ?? "request failed")),
+    );
+    req.end(payload);
+  });
+}
