@@ -6,14 +6,15 @@ module.exports = tseslint.config(
   {
     ignores: [
       "node_modules/",
-      "cloudfunctions/*/index.js",
-      "cloudfunctions/*/http.js",
-      "cloudfunctions/*/bundle.js",
-      "cloudfunctions/*/node_modules/",
-      "coverage/",
-      "reports/",
-      ".stryker-tmp/",
-      "test/fixtures/",
+      "**/cloudfunctions/*/index.js",
+      "**/cloudfunctions/*/http.js",
+      "**/cloudfunctions/*/bundle.js",
+      "**/cloudfunctions/*/node_modules/",
+      "**/coverage/",
+      "**/reports/",
+      "**/.stryker-tmp/",
+      "**/test/fixtures/",
+      "**/test-output/",
     ],
   },
   js.configs.recommended,
@@ -32,7 +33,7 @@ module.exports = tseslint.config(
   },
   {
     // jest.mock factories must require(); failNext/failWhen style ports are passed around unbound on purpose.
-    files: ["test/**/*.ts"],
+    files: ["test/**/*.ts", "packages/*/test/**/*.ts"],
     rules: {
       "@typescript-eslint/no-require-imports": "off",
       "@typescript-eslint/no-unsafe-return": "off",

@@ -21,7 +21,7 @@ import { BUILT_ENTRY, FUNCTION_DIR, ROOT } from "../src/cli/lib/function";
 import type { BuiltRequest } from "../src/local/push-request";
 import { buildPushRequest, DEMO_SETTINGS } from "../src/local/push-request";
 
-const CACHE = path.join(ROOT, "node_modules", ".cache", "bench");
+const CACHE = path.join(path.dirname(require.resolve("wx-server-sdk/package.json")), "..", ".cache", "bench");
 const BENCH = path.join(ROOT, "scripts", "bench");
 
 // The documented JavaScript example (云函数接收消息推送), as users copy it.

@@ -6,24 +6,51 @@ import { KIT_VERSION } from "../version";
 type Main = (argv: readonly string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Main }> = {
-  build: { summary: "构建云函数 build the function (index.js, bundle.js, http.js)", load: () => require("./build").main as Main },
+  build: {
+    summary: "构建云函数 build the function (index.js, bundle.js, http.js)",
+    load: () => (require("./build") as typeof import("./build")).main,
+  },
   start: {
     summary: "构建并回放示例事件 build and replay the sample events",
-    load: () => (argv) => (require("./replay").main as Main)(["--typecheck", "--next-steps", "test/fixtures/events", ...argv]),
+    load: () => (argv) =>
+      (require("./replay") as typeof import("./replay")).main([
+        "--typecheck",
+        "--next-steps",
+        "test/fixtures/events",
+        ...argv,
+      ]),
   },
-  replay: { summary: "回放推送事件 replay push events through the built function", load: () => require("./replay").main as Main },
-  dev: { summary: "监视并自动重放 watch and replay on change", load: () => require("./dev").main as Main },
-  serve: { summary: "开发者服务器 the developer-server push endpoint", load: () => require("./serve").main as Main },
-  push: { summary: "推送模拟器 send a push as WeChat does", load: () => require("./push").main as Main },
-  playground: { summary: "本地演练场页面 the local playground page", load: () => require("./playground").main as Main },
+  replay: {
+    summary: "回放推送事件 replay push events through the built function",
+    load: () => (require("./replay") as typeof import("./replay")).main,
+  },
+  dev: {
+    summary: "监视并自动重放 watch and replay on change",
+    load: () => (require("./dev") as typeof import("./dev")).main,
+  },
+  serve: {
+    summary: "开发者服务器 the developer-server push endpoint",
+    load: () => (require("./serve") as typeof import("./serve")).main,
+  },
+  push: {
+    summary: "推送模拟器 send a push as WeChat does",
+    load: () => (require("./push") as typeof import("./push")).main,
+  },
+  playground: {
+    summary: "本地演练场页面 the local playground page",
+    load: () => (require("./playground") as typeof import("./playground")).main,
+  },
   "callback-config": {
     summary: "消息推送配置 validate / upload / pull the callback config",
-    load: () => require("./callback-config").main as Main,
+    load: () => (require("./callback-config") as typeof import("./callback-config")).main,
   },
-  deploy: { summary: "用 tcb 部署并核对 deploy with tcb and verify", load: () => require("./deploy").main as Main },
+  deploy: {
+    summary: "用 tcb 部署并核对 deploy with tcb and verify",
+    load: () => (require("./deploy") as typeof import("./deploy")).main,
+  },
   "check-function": {
     summary: "检查函数目录 check the function folder before an upload",
-    load: () => require("./check-function").main as Main,
+    load: () => (require("./check-function") as typeof import("./check-function")).main,
   },
 };
 

@@ -7,7 +7,7 @@ import { summarise, typeErrors } from "./lib/typecheck";
 
 export async function main(argv: readonly string[]): Promise<number> {
   const folder = path.resolve(argv[0] ?? FUNCTION_DIR);
-  const { problems, warnings, openapiCalls, build, sizes } = await checkFunction(folder);
+  const { problems, warnings, openapiCalls, build, kit, sizes } = await checkFunction(folder);
   const errors = typeErrors();
   if (errors.length > 0)
     problems.push(
@@ -24,7 +24,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     `✓ ${name} 可以部署 (deployable): index.js 可加载、导出 main，试运行一条文本消息无错误 (loads, exports main, ` +
       `runs a trial text message without errors)；云调用 cloud calls: ${openapiCalls.join(", ") || "(none)"} 均已在 config.json 声明`,
   );
-  console.log(`构建 build: ${describeBuild(build)}`);
+  console.log(`构建 build: ${describeBuild(build)}；套件 kit: ${kit ?? "(未标记 unmarked: rebuild)"}`);
   const total = sizes.reduce((sum, { bytes }) => sum + bytes, 0);
   console.log(
     `上传大小 upload size (不含 src/ 与 node_modules/): ${kib(total)}，其中 ` +

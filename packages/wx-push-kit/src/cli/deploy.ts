@@ -10,7 +10,7 @@ import { buildFunction, SDK_MODES } from "./build";
 import { defaultEnv, validateConfigText } from "./lib/callback-config";
 import { summarise, typeErrors } from "./lib/typecheck";
 import { checkFunction } from "./lib/check-function";
-import { FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
+import { binOf, FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
 import type { SafeOutput } from "./lib/safe-output";
 import { safeOutput } from "./lib/safe-output";
 
@@ -105,7 +105,7 @@ export function main(argv: readonly string[]): Promise<number> {
       ["fn", "deploy", FUNCTION_NAME, "-e", env, "--force", "--yes"],
       ["fn", "detail", FUNCTION_NAME, "-e", env],
     ];
-    const tcb = process.env["TCB_BIN"] ?? path.join(ROOT, "node_modules", ".bin", "tcb");
+    const tcb = process.env["TCB_BIN"] ?? binOf("tcb");
     if (dryRun) {
       console.log(
         "  (登录：密钥写入仅本次使用的临时 HOME，不出现在 tcb 的命令行里；结束后 logout 并删除 " +

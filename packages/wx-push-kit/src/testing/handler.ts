@@ -1,7 +1,6 @@
 // One handler tried on one message, in-process, with nothing sent anywhere: what it would send, the passive
 // reply it returns, what it logs. For a unit test of a handler kept in its own file.
 import type { Log } from "../core/log";
-import type { AnyMessage } from "../core/message";
 import { parsePush } from "../core/parse";
 import type { PassiveReply } from "../core/passive";
 import type { SendPayload } from "../core/reply";
@@ -42,7 +41,7 @@ export async function runHandler(
   if (inbound.route === "unknown") router.otherwise(any);
   else router.on(inbound.route, any as never);
   const outcome = await router.dispatch(inbound, {
-    openid: (inbound.message as AnyMessage).FromUserName,
+    openid: inbound.message.FromUserName,
     send: (payload) => Promise.resolve(void sends.push(payload)),
     log,
   });

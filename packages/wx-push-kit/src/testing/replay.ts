@@ -39,10 +39,18 @@ export function useReplay(): Replay {
     async deliver({ name, event }) {
       checkName(name, event);
       if (runner === undefined) throw new Error("useReplay(): deliver() runs inside a test");
-      const { returned, threw, calls, logs } = await runner.run(event, senderOf(event) ?? "o-not-a-push", undefined, {}, true);
+      const { returned, threw, calls, logs } = await runner.run(
+        event,
+        senderOf(event) ?? "o-not-a-push",
+        undefined,
+        {},
+        true,
+      );
       if (threw !== undefined) throw new Error(`${name}: main() threw ${threw}\n${logs.join("\n")}`);
       if (mustStaySilent(name) && calls.length > 0)
-        throw new Error(`${name}: ${name.split(".")[0]} 推送不应回复，却发送了 ${calls.length} 条 (must not be answered)`);
+        throw new Error(
+          `${name}: ${name.split(".")[0]} 推送不应回复，却发送了 ${calls.length} 条 (must not be answered)`,
+        );
       return recorded(returned, calls) as Replayed;
     },
   };
@@ -62,7 +70,9 @@ function checkName(name: string, event: unknown): void {
       if (error instanceof PushParseError) return;
       throw error;
     }
-    throw new Error(`${name}: 以 malformed. 开头，但它是合法的推送 (named malformed.*, yet it parses): rename it`);
+    throw new Error(
+      `${name}: 以 malformed. 开头，但它是合法的推送 (named malformed.*, yet it parses): rename it`,
+    );
   }
   let route: string;
   try {

@@ -9,7 +9,8 @@ const folder = path.dirname(entry) + path.sep;
 
 /** Loads the function (index.js, the bundle it loads, http.js) from disk, with what it logs while loading. */
 function load() {
-  for (const cached of Object.keys(require.cache)) if (cached.startsWith(folder)) delete require.cache[cached];
+  for (const cached of Object.keys(require.cache))
+    if (cached.startsWith(folder)) delete require.cache[cached];
   const logs = [];
   const consoleAtStart = { log: console.log, warn: console.warn, error: console.error };
   for (const [method, level] of [

@@ -2,15 +2,15 @@
 // build leaves out and how that fails when reached, that stack traces map back to src/, and what
 // check:function says about each. Builds go to folders of their own under node_modules/.cache (never over
 // the function the other suites load), where an --external-sdk build resolves wx-server-sdk as in the cloud.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { installedSdkVersion } from "../../src/cli/build";
 import { checkFunction } from "../../src/cli/lib/check-function";
-import { FUNCTION_DIR, ROOT } from "../../src/cli/lib/function";
+import { FUNCTION_DIR } from "../../src/cli/lib/function";
+import { BUILD_CACHE, BUILD_MODULE, runKit, tsxEval } from "../helpers/kit-cli";
 
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const CACHE = path.join(ROOT, "node_modules", ".cache");
+const CACHE = BUILD_CACHE;
 const folders: string[] = [];
 
 /** A fresh folder with the function's config.json, as a function folder has. */
@@ -26,8 +26,7 @@ afterAll(() => {
 });
 
 function build(...args: string[]) {
-  const result = spawnSync(TSX, ["scripts/build.ts", ...args], {
-    cwd: ROOT,
+  const result = runKit(["build", ...args], {
     encoding: "utf8",
     timeout: 60_000,
   });
@@ -207,13 +206,8 @@ describe("the lean build at run time", () => {
       const entry = path.join(folder, "probe.js");
       const script = `require("./index.js").main().then((r) => console.log(JSON.stringify(r)))`;
       // buildFunction's entry option is not on the command line: build through the API in a child.
-      const built = spawnSync(
-        TSX,
-        [
-          "-e",
-          `require("../../src/cli/build").buildFunction({ entry: ${JSON.stringify(entry)}, outfile: ${JSON.stringify(path.join(folder, "index.js"))}, sdk: ${JSON.stringify(flags.length === 0 ? "lean" : "full")} })`,
-        ],
-        { cwd: ROOT, encoding: "utf8" },
+      const built = tsxEval(
+        `require(${JSON.stringify(BUILD_MODULE)}).buildFunction({ entry: ${JSON.stringify(entry)}, outfile: ${JSON.stringify(path.join(folder, "index.js"))}, sdk: ${JSON.stringify(flags.length === 0 ? "lean" : "full")} })`,
       );
       expect(built.stderr).toBe("");
       const { stdout } = await node(folder, script);
@@ -243,13 +237,8 @@ describe("the lean build at run time", () => {
       ].join("\n"),
     );
     for (const sourcemap of [true, false]) {
-      spawnSync(
-        TSX,
-        [
-          "-e",
-          `require("../../src/cli/build").buildFunction({ entry: ${JSON.stringify(entry)}, outfile: ${JSON.stringify(path.join(folder, "index.js"))}, sourcemap: ${String(sourcemap)} })`,
-        ],
-        { cwd: ROOT },
+      tsxEval(
+        `require(${JSON.stringify(BUILD_MODULE)}).buildFunction({ entry: ${JSON.stringify(entry)}, outfile: ${JSON.stringify(path.join(folder, "index.js"))}, sourcemap: ${String(sourcemap)} })`,
       );
       const { stdout } = await node(
         folder,
@@ -267,13 +256,8 @@ describe("check:function's trial run", () => {
     const folder = functionFolder(name);
     const entry = path.join(folder, "entry.js");
     fs.writeFileSync(entry, `${topLevel}\nexports.main = async () => {\n${body}\n};\n`);
-    const built = spawnSync(
-      TSX,
-      [
-        "-e",
-        `require("../../src/cli/build").buildFunction({ entry: ${JSON.stringify(entry)}, outfile: ${JSON.stringify(path.join(folder, "index.js"))} })`,
-      ],
-      { cwd: ROOT, encoding: "utf8" },
+    const built = tsxEval(
+      `require(${JSON.stringify(BUILD_MODULE)}).buildFunction({ entry: ${JSON.stringify(entry)}, outfile: ${JSON.stringify(path.join(folder, "index.js"))} })`,
     );
     if (built.status !== 0) throw new Error(built.stderr);
     fs.rmSync(entry);

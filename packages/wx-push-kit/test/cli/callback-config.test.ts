@@ -1,16 +1,15 @@
 // The callback-config CLI: validation fixtures in-process, upload/pull as a real child process against
 // the fake WeChat API on 127.0.0.1.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { main } from "../../src/cli/callback-config";
 import { validateConfigText } from "../../src/cli/lib/callback-config";
 import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
+import { PROJECT, startKit } from "../helpers/kit-cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-const FIXTURES = path.join(ROOT, "test", "fixtures", "callback-config");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
+const ROOT = PROJECT;
+const FIXTURES = path.join(__dirname, "..", "fixtures", "callback-config");
 const credentials = {
   appid: "wx1234567890abcdef",
   secret: "s3cr3t-app-secret",
@@ -29,8 +28,7 @@ async function runInProcess(...argv: string[]) {
 /** The real CLI in a child process (async, so the fake server in this process keeps answering). */
 function runCli(args: string[], env: Record<string, string | undefined>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(TSX, ["scripts/callback-config.ts", ...args], {
-      cwd: ROOT,
+    const child = startKit(["callback-config", ...args], {
       env: { ...process.env, CLOUDBASE_ENV_ID: undefined, ...env },
     });
     let stdout = "";

@@ -6,7 +6,6 @@ import os from "node:os";
 import path from "node:path";
 import { buildSync } from "esbuild";
 import { childCoverage } from "../../maintainer/child-coverage";
-import { ROOT } from "../../src/cli/lib/function";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "child-coverage-"));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -42,8 +41,8 @@ test("a CLI run by tsx: the lines that did not run are the ones reported", async
     'import { used } from "./greeting";\nconsole.log(used(3));\n',
   );
   const raw = runWithCoverage(
-    path.join(ROOT, "node_modules", ".bin", "tsx"),
-    [path.join(folder, "main.ts")],
+    process.execPath,
+    ["--require", require.resolve("tsx/cjs"), path.join(folder, "main.ts")],
     "cli-v8",
   );
 

@@ -1,23 +1,20 @@
 // `npm run deploy` against a stand-in tcb that reproduces the real CLI's success and its silent failure,
 // and `npm run check:function` on good and broken function folders.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { installedSdkVersion } from "../../src/cli/build";
 import { checkFunction } from "../../src/cli/lib/check-function";
 import { FUNCTION_DIR } from "../../src/cli/lib/function";
+import { startKit } from "../helpers/kit-cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const FAKE_TCB = path.join(ROOT, "test", "helpers", "fake-tcb.js");
+const FAKE_TCB = path.join(__dirname, "..", "helpers", "fake-tcb.js");
 const SECRET_ID = "AKIDfakeSecretId0123456789";
 const SECRET_KEY = "fakeSecretKey-do-not-print";
 
 function deploy(env: Record<string, string | undefined>, ...args: string[]) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(TSX, ["scripts/deploy.ts", ...args], {
-      cwd: ROOT,
+    const child = startKit(["deploy", ...args], {
       env: { ...process.env, ...env },
     });
     let output = "";

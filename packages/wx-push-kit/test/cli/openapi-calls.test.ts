@@ -3,13 +3,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { openapiCallsIn } from "../../src/cli/lib/openapi-calls";
-import { FUNCTION_DIR } from "../../src/cli/lib/function";
+import { FUNCTION_DIR, KIT_ROOT } from "../../src/cli/lib/function";
 
-test("the function's own src/: the two calls it makes, nothing it cannot follow", () => {
-  expect(openapiCallsIn(path.join(FUNCTION_DIR, "src"))).toEqual({
+test("the kit's cloud door: the two calls it makes, nothing it cannot follow; the fixture bot makes none", () => {
+  expect(openapiCallsIn(path.join(KIT_ROOT, "src", "cloud"))).toEqual({
     calls: ["customerServiceMessage.send", "customerServiceMessage.setTyping"],
     unresolved: [],
   });
+  expect(openapiCallsIn(path.join(FUNCTION_DIR, "src"))).toEqual({ calls: [], unresolved: [] });
 });
 
 test("every form a call is written in, including those minifying hides from a text search", () => {

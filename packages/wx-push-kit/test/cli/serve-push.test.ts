@@ -1,19 +1,16 @@
 // `npm run serve -- --demo` and `npm run push -- … --demo` as a user runs them: two real processes talking
 // over loopback.
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { spawn, spawnSync } from "node:child_process";
-import path from "node:path";
+import { ACKNOWLEDGEMENT } from "../fixture-project/cloudfunctions/messagePush/src/handlers/acknowledge";
+import { runKit, startKit } from "../helpers/kit-cli";
 
-const ROOT = path.join(__dirname, "..", "..");
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
 
 let server: ChildProcessWithoutNullStreams;
 let url = "";
 let serverOutput = "";
 
 beforeAll(async () => {
-  server = spawn(TSX, ["scripts/serve.ts", "--demo"], {
-    cwd: ROOT,
+  server = startKit(["serve", "--demo"], {
     env: { ...process.env, PORT: "0" },
   });
   url = await new Promise<string>((resolve, reject) => {
@@ -39,8 +36,7 @@ test("serve binds loopback by default, and says the address it really bound", ()
 });
 
 test("HOST= (set but empty) is unset: loopback, not every interface", async () => {
-  const child = spawn(TSX, ["scripts/serve.ts", "--demo"], {
-    cwd: ROOT,
+  const child = startKit(["serve", "--demo"], {
     env: { ...process.env, HOST: "", PORT: "0" },
   });
   let output = "";
@@ -64,8 +60,7 @@ test("HOST= (set but empty) is unset: loopback, not every interface", async () =
 }, 40_000);
 
 function push(...args: string[]) {
-  const run = spawnSync(TSX, ["scripts/push.ts", ...args, "--demo", "--url", url], {
-    cwd: ROOT,
+  const run = runKit(["push", ...args, "--demo", "--url", url], {
     encoding: "utf8",
     timeout: 30_000,
   });
@@ -77,7 +72,7 @@ test("a secure JSON text push is answered success, and the server prints the rep
   expect(code).toBe(0);
   expect(stdout).toContain("← HTTP 200 success");
   await new Promise((resolve) => setTimeout(resolve, 200));
-  expect(serverOutput).toContain('"msgtype":"text","text":{"content":"收到"}');
+  expect(serverOutput).toContain(`"msgtype":"text","text":{"content":"${ACKNOWLEDGEMENT}"}`);
 });
 
 test("compatible XML, URL verification and retries work against the same server; plaintext is refused", () => {
@@ -96,8 +91,7 @@ test("push explains its usage and refuses unknown kinds", () => {
 });
 
 test("`npm run serve --demo` (without --) says to write `-- --demo`, not that WECHAT_TOKEN is missing", () => {
-  const run = spawnSync(TSX, ["scripts/serve.ts"], {
-    cwd: ROOT,
+  const run = runKit(["serve"], {
     encoding: "utf8",
     timeout: 30_000,
     env: { ...process.env, npm_config_demo: "true", WECHAT_TOKEN: undefined },
@@ -109,8 +103,7 @@ test("`npm run serve --demo` (without --) says to write `-- --demo`, not that WE
 
 test("a port in use is explained with the fix (set PORT), not a bare EADDRINUSE", () => {
   const port = new URL(url).port; // the demo server above holds it
-  const run = spawnSync(TSX, ["scripts/serve.ts", "--demo"], {
-    cwd: ROOT,
+  const run = runKit(["serve", "--demo"], {
     encoding: "utf8",
     timeout: 30_000,
     env: { ...process.env, PORT: port },

@@ -3,9 +3,10 @@
 // the route table lists every modelled route.
 import fs from "node:fs";
 import path from "node:path";
+import { PROJECT } from "../helpers/kit-cli";
 import { ROUTE_TABLE, ROUTES } from "../../src/core/routes";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = PROJECT;
 const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
 /** Formatting aside (a formatter may wrap lines or add trailing commas), the same code. */

@@ -1,5 +1,9 @@
 // The kit's commands as a user runs them (`wx-push <command>`), in the fixture project, as child processes.
-import type { SpawnOptions, SpawnSyncOptionsWithStringEncoding } from "node:child_process";
+import type {
+  ChildProcessWithoutNullStreams,
+  SpawnOptionsWithoutStdio,
+  SpawnSyncOptionsWithStringEncoding,
+} from "node:child_process";
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 
@@ -24,10 +28,38 @@ export function runKit(
 }
 
 /** `wx-push …` left running (serve, dev, playground). */
-export function startKit(args: readonly string[], options: SpawnOptions = {}) {
+export function startKit(
+  args: readonly string[],
+  options: SpawnOptionsWithoutStdio = {},
+): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [BIN, ...args], {
     cwd: PROJECT,
     ...options,
     env: { ...process.env, WX_PUSH_ROOT: PROJECT, ...options.env },
   });
 }
+
+/** Runs TypeScript `code` in a child node with tsx's hook (require() the kit's modules by absolute path). */
+export function tsxEval(code: string): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ["--require", require.resolve("tsx/cjs"), "-e", code], {
+    cwd: PROJECT,
+    encoding: "utf8",
+    timeout: 60_000,
+    env: { ...process.env, WX_PUSH_ROOT: PROJECT },
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The kit's build module, for `tsxEval` scripts. */
+export const BUILD_MODULE = path.join(KIT_ROOT, "src", "cli", "build.ts");
+
+/**
+ * Scratch folders for builds: inside the node_modules that holds wx-server-sdk, so an --external-sdk build
+ * resolves it there as the cloud would after installing it.
+ */
+export const BUILD_CACHE = path.join(
+  path.dirname(require.resolve("wx-server-sdk/package.json")),
+  "..",
+  ".cache",
+  "wx-push-kit-tests",
+);

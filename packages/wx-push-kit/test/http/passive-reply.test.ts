@@ -13,6 +13,7 @@ import { decodeAesKey } from "../../src/http/wx-crypto";
 import { buildPushRequest, DEMO_SETTINGS } from "../../src/local/push-request";
 import { close, listen, send } from "../helpers/http-client";
 import { createTestServer } from "../helpers/push-server";
+import { ACKNOWLEDGEMENT } from "../fixture-project/cloudfunctions/messagePush/src/handlers/acknowledge";
 
 const WXBizMsgCrypt = require("wechat-crypto") as new (
   token: string,
@@ -109,7 +110,7 @@ describe("a transfer push in every mode × format is answered with the transfer 
     expect(live.sent.length).toBe(before);
   });
 
-  test("a plain 「你好」 still gets success, and 「收到」 through the API", async () => {
+  test("a plain 「你好」 still gets success, and the acknowledgement through the API", async () => {
     const message = {
       ToUserName: "gh_x",
       FromUserName: "o-hello",
@@ -120,7 +121,7 @@ describe("a transfer push in every mode × format is answered with the transfer 
     };
     const built = buildPushRequest({ message, mode: "secure", format: "json", settings: DEMO_SETTINGS });
     expect(await send(encrypted.base, built)).toEqual({ status: 200, body: "success" });
-    expect(encrypted.sent.at(-1)).toEqual({ touser: "o-hello", msgtype: "text", text: { content: "收到" } });
+    expect(encrypted.sent.at(-1)).toEqual({ touser: "o-hello", msgtype: "text", text: { content: ACKNOWLEDGEMENT } });
   });
 });
 

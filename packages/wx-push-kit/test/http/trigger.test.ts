@@ -4,6 +4,7 @@ import type { CloudReplay } from "../../src/local/cloud-replay";
 import { startCloudReplay } from "../../src/local/cloud-replay";
 import { buildPushRequest, buildVerifyRequest, DEMO_SETTINGS } from "../../src/local/push-request";
 import { messageOf } from "../../src/cli/push";
+import { ACKNOWLEDGEMENT } from "../fixture-project/cloudfunctions/messagePush/src/handlers/acknowledge";
 
 const ENV = {
   WECHAT_TOKEN: DEMO_SETTINGS.token,
@@ -64,7 +65,7 @@ test("a secure-mode XML push through the HTTP trigger is answered success and re
   expect(calls).toEqual([
     {
       apiName: "customerServiceMessage.send",
-      payload: { touser: "o-trigger", msgtype: "text", text: { content: "收到" } },
+      payload: { touser: "o-trigger", msgtype: "text", text: { content: ACKNOWLEDGEMENT } },
     },
   ]);
 });

@@ -12,6 +12,7 @@ import type { Answer, FakeCloudBase, OpenApiCall } from "../../src/local/fake-cl
 import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "../../src/testing/event-fixtures";
 import type { Runner } from "../../src/testing/function-runner";
 import { startSdkRunner, startStandIn } from "../../src/testing/function-runner";
+import { BUILD_CACHE } from "../helpers/kit-cli";
 
 let cloudbase: FakeCloudBase;
 let configCopy: string;
@@ -121,7 +122,7 @@ describe("WeChat errors through the real SDK never escape main", () => {
 });
 
 describe("nothing leaves the machine", () => {
-  const LOOPBACK_ONLY = path.join(ROOT, "test", "helpers", "loopback-only.js");
+  const LOOPBACK_ONLY = path.join(__dirname, "..", "helpers", "loopback-only.js");
   /** Runs one text push with each outgoing connection recorded (and any off loopback refused). */
   async function connectionsOfOnePush(
     env: Record<string, string>,
@@ -183,7 +184,7 @@ describe.each([
   beforeAll(async () => {
     // Under node_modules/.cache: an external build resolves wx-server-sdk from the repository, as in the cloud
     // it resolves the copy the cloud installed beside it.
-    const cache = path.join(ROOT, "node_modules", ".cache");
+    const cache = BUILD_CACHE;
     fs.mkdirSync(cache, { recursive: true });
     folder = fs.mkdtempSync(path.join(cache, `build-${sdk}-`));
     await buildFunction({ sdk, outfile: path.join(folder, "index.js") });

@@ -6,6 +6,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { chromium } from "playwright-core";
 import { startPlayground } from "../../src/cli/playground";
+import { ACKNOWLEDGEMENT } from "../fixture-project/cloudfunctions/messagePush/src/handlers/acknowledge";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => fs.existsSync(file));
 if (CHROMIUM === undefined && process.env["CI"] === "true")
@@ -38,11 +39,11 @@ describeWithBrowser("the playground page, in headless chromium", () => {
   const chatText = () => page.textContent("#chat");
   const inspectorText = () => page.textContent("#inspector");
 
-  test("secure · JSON: 「你好」 gets the 收到 bubble, and the encrypted envelope is shown", async () => {
+  test("secure · JSON: 「你好」 gets the bot's bubble, and the encrypted envelope is shown", async () => {
     await page.selectOption("#mode", "secure");
     await page.selectOption("#format", "json");
     await say("你好");
-    await page.waitForSelector(".bubble.bot:has-text('收到')");
+    await page.waitForSelector(`.bubble.bot:has-text('${ACKNOWLEDGEMENT}')`);
     const inspector = await inspectorText();
     expect(inspector).toContain('"Encrypt"');
     expect(inspector).toContain("msg_signature=");
@@ -82,15 +83,15 @@ describeWithBrowser("the playground page, in headless chromium", () => {
   test("XML · compatible, and the cloud door, route the same way", async () => {
     await page.selectOption("#format", "xml");
     await page.selectOption("#mode", "compatible");
-    const before = await page.locator(".bubble.bot:has-text('收到')").count();
+    const before = await page.locator(`.bubble.bot:has-text('${ACKNOWLEDGEMENT}')`).count();
     await say("兼容模式 XML");
-    await page.locator(".bubble.bot:has-text('收到')").nth(before).waitFor();
+    await page.locator(`.bubble.bot:has-text('${ACKNOWLEDGEMENT}')`).nth(before).waitFor();
     expect(await inspectorText()).toContain("<Encrypt>");
     await page.selectOption("#door", "cloud");
     await say("云函数你好");
     await page.locator("#inspector:has-text('main() 返回')").waitFor();
     expect(await inspectorText()).toContain("success");
-    expect((await chatText())?.match(/收到/g)?.length ?? 0).toBeGreaterThanOrEqual(before + 2);
+    expect((await chatText())?.match(new RegExp(ACKNOWLEDGEMENT, "g"))?.length ?? 0).toBeGreaterThanOrEqual(before + 2);
     await say("转人工");
     await page.locator(".marker.transfer").nth(1).waitFor();
     // The live log panel streamed what the servers logged.
@@ -123,7 +124,7 @@ test("the playground API runs a secure JSON text through the HTTP door and repor
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0]).toMatchObject({ status: 200, answer: "success" });
     expect(deliveries[0]?.sends).toEqual([
-      { touser: "o-playground-user", msgtype: "text", text: { content: "收到" } },
+      { touser: "o-playground-user", msgtype: "text", text: { content: ACKNOWLEDGEMENT } },
     ]);
     expect(deliveries[0]?.request.body).toContain('"Encrypt"');
     expect(await (await fetch(playground.url)).text()).toContain("消息推送演练场");

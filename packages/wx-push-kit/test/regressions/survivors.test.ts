@@ -1,8 +1,6 @@
 // One test per mutant that a hand-made mutation run found surviving the suite (issue: tests that catch
 // the bugs that matter). Each fails on its mutant and passes on the real code.
 import { request } from "node:http";
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import fc from "fast-check";
 import { createApp } from "../../src/core/app";
 import { dedupeKey } from "../../src/core/dedupe";
@@ -21,6 +19,7 @@ import { createCipheriv } from "node:crypto";
 import { buildPushRequest, DEMO_SETTINGS } from "../../src/local/push-request";
 import { close, listen, send } from "../helpers/http-client";
 import { createTestServer } from "../helpers/push-server";
+import { runKit } from "../helpers/kit-cli";
 
 const ENV = {
   WECHAT_TOKEN: DEMO_SETTINGS.token,
@@ -156,20 +155,14 @@ test("PUSH_DEDUPE_FAIL=closed: a store outage answers 503 on the HTTP door, so W
 
 test("callback-config upload --dry-run never prints the AppSecret", () => {
   const secret = "this-is-the-app-secret-42";
-  const run = spawnSync(
-    path.join(__dirname, "..", "..", "node_modules", ".bin", "tsx"),
-    ["scripts/callback-config.ts", "upload", "--dry-run"],
-    {
-      cwd: path.join(__dirname, "..", ".."),
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        WECHAT_APPID: "wx1234567890abcdef",
-        WECHAT_APPSECRET: secret,
-        CLOUDBASE_ENV_ID: "prod-1a2b3c",
-      },
+  const run = runKit(["callback-config", "upload", "--dry-run"], {
+    env: {
+      ...process.env,
+      WECHAT_APPID: "wx1234567890abcdef",
+      WECHAT_APPSECRET: secret,
+      CLOUDBASE_ENV_ID: "prod-1a2b3c",
     },
-  );
+  });
   expect(run.status).toBe(0);
   expect(`${run.stdout}${run.stderr}`).not.toContain(secret);
 });

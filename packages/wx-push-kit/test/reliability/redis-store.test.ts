@@ -2,8 +2,6 @@
 // atomic lease checks, an outage (the server killed) under the app's fail-open policy, and two `npm run
 // serve` processes sharing one Redis.
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { createApp } from "../../src/core/app";
 import { silentLog } from "../../src/core/log";
 import type { SendPayload } from "../../src/core/reply";
@@ -14,6 +12,8 @@ import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 import { send } from "../helpers/http-client";
 import type { RedisUnderTest } from "../helpers/redis-server";
 import { redisAvailable, startRedis, useRedisStores } from "../helpers/redis-server";
+import { startKit } from "../helpers/kit-cli";
+import { ACKNOWLEDGEMENT } from "../fixture-project/cloudfunctions/messagePush/src/handlers/acknowledge";
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,16 +100,13 @@ describeWithRedis("Redis dedupe store (real redis-server)", () => {
 });
 
 describeWithRedis("two `npm run serve` processes sharing one Redis", () => {
-  const ROOT = path.join(__dirname, "..", "..");
-  const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
   let redis: RedisUnderTest;
   let wechat: FakeWechatApi;
   const servers: { proc: ChildProcessWithoutNullStreams; url: string }[] = [];
 
   const serve = (): Promise<{ proc: ChildProcessWithoutNullStreams; url: string }> =>
     new Promise((resolve, reject) => {
-      const proc = spawn(TSX, ["scripts/serve.ts"], {
-        cwd: ROOT,
+      const proc = startKit(["serve"], {
         env: {
           ...process.env,
           PORT: "0",
@@ -168,7 +165,7 @@ describeWithRedis("two `npm run serve` processes sharing one Redis", () => {
     await sleep(300);
     const replies = wechat.requests.filter((r) => r.path === "/cgi-bin/message/custom/send");
     expect(replies.map((r) => r.body)).toEqual([
-      { touser: "o-shared", msgtype: "text", text: { content: "收到" } },
+      { touser: "o-shared", msgtype: "text", text: { content: ACKNOWLEDGEMENT } },
     ]);
   }, 30_000);
 });

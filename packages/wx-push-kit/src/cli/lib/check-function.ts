@@ -5,6 +5,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { cloudEnvironment } from "../../local/cloud-environment";
 import { startFakeCloudBase } from "../../local/fake-cloudbase";
+import { KIT_VERSION } from "../../version";
+import { KIT_ROOT } from "./function";
 import { openapiCallsIn } from "./openapi-calls";
 import { DEDUPE_COLLECTION } from "../../cloud/database-store";
 
@@ -16,6 +18,8 @@ export interface CheckResult {
   openapiCalls: string[];
   /** How it was built, from index.js: e.g. "lean wx-server-sdk@4.0.2". */
   build: string | undefined;
+  /** The kit the function was built with, e.g. "wx-push-kit@0.3.0" (from the bundle's header). */
+  kit: string | undefined;
   /** What an upload carries besides src/ and node_modules/, in bytes. */
   sizes: { file: string; bytes: number }[];
 }
@@ -51,7 +55,10 @@ export async function checkFunction(folder: string): Promise<CheckResult> {
   const text = built.map((bundle) => fs.readFileSync(file(bundle), "utf8")).join("\n");
   // From the TypeScript in src/ (what minifying cannot hide), and from the bundles' text for code that comes
   // from elsewhere (readable in an --external-sdk build).
-  const inSources = openapiCallsIn(file("src"));
+  // The function's own src/ and the kit's cloud door (the replies, the typing indicator) both call.
+  const own = openapiCallsIn(file("src"));
+  const kit = openapiCallsIn(path.join(KIT_ROOT, "src", "cloud"));
+  const inSources = { calls: [...own.calls, ...kit.calls], unresolved: own.unresolved };
   const inBundles = [...text.matchAll(/openapi\.([A-Za-z]+)\.([A-Za-z]+)\(/g)].map((m) => `${m[1]}.${m[2]}`);
   const openapiCalls = [...new Set([...inSources.calls, ...inBundles])].sort();
   for (const use of inSources.unresolved)
@@ -59,6 +66,12 @@ export async function checkFunction(folder: string): Promise<CheckResult> {
       `无法确定这里用的是哪个云调用，请自己确认 config.json 已声明 (a cloud call this check cannot follow; check config.json by hand): ${use}`,
     );
   const build = /^\/\/ sdk: (.+)$/m.exec(text)?.[1];
+  const kitBuilt = /^\/\/ kit: (.+)$/m.exec(text)?.[1];
+  if (kitBuilt !== undefined && kitBuilt !== `wx-push-kit@${KIT_VERSION}`)
+    warnings.push(
+      `构建用的是 ${kitBuilt}，已安装的是 wx-push-kit@${KIT_VERSION}：请重新运行 npm run build ` +
+        `(built with ${kitBuilt}, wx-push-kit@${KIT_VERSION} is installed: rebuild)`,
+    );
   const sdkExternal = /require\("wx-server-sdk"\)/.test(text);
   const pkg = readJson(file("package.json"), problems, name);
   const dependencies = Object.keys(pkg?.["dependencies"] ?? {});
@@ -121,7 +134,7 @@ export async function checkFunction(folder: string): Promise<CheckResult> {
     .filter((entry) => entry.isFile())
     .map((entry) => ({ file: entry.name, bytes: fs.statSync(file(entry.name)).size }))
     .sort((a, b) => b.bytes - a.bytes);
-  return { problems, warnings, openapiCalls, build, sizes };
+  return { problems, warnings, openapiCalls, build, kit: kitBuilt, sizes };
 }
 
 /** What the trial child reports on stdout. */

@@ -35,3 +35,12 @@ function functionNameOf(root: string): string {
   }
   return "messagePush";
 }
+
+/** A command installed in the project (node_modules/.bin, looked for upward from the project), else by name. */
+export function binOf(name: string, from = ROOT): string {
+  for (let folder = from; ; folder = path.dirname(folder)) {
+    const candidate = path.join(folder, "node_modules", ".bin", name);
+    if (fs.existsSync(candidate)) return candidate;
+    if (path.dirname(folder) === folder) return name;
+  }
+}
