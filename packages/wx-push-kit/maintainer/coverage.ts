@@ -1,8 +1,8 @@
 // Usage: npm run test:coverage [-- --raise]
-// Statement and branch coverage of src/, server/ and scripts/ from one command: the whole test suite, with
+// Statement and branch coverage of the kit's src/ from one command: its whole test suite, with
 // jest's own V8 coverage for what the tests run in-process (mapped through ts-jest's source maps) and the
 // V8 coverage of every process they spawn (the CLIs under tsx, the built function through its source
-// maps: scripts/lib/child-coverage.ts), merged per source file. Then a floor per folder that may only go
+// maps: maintainer/child-coverage.ts), merged per source file. Then a floor per folder that may only go
 // up (coverage-floors.json; --raise lifts the floors to what was measured).
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -12,20 +12,23 @@ import libCoverage from "istanbul-lib-coverage";
 import libReport from "istanbul-lib-report";
 import reports from "istanbul-reports";
 import { childCoverage } from "./child-coverage";
-import { ROOT } from "../src/cli/lib/function";
+import { BIN, PROJECT } from "../test/helpers/kit-cli";
+
+/** The kit's own folder: coverage is of its sources, from its own suite. */
+const ROOT = path.join(__dirname, "..");
 
 type Floors = Record<string, { statements: number; branches: number }>;
 
-const FLOORS_FILE = path.join(ROOT, "coverage-floors.json");
+const FLOORS_FILE = path.join(__dirname, "coverage-floors.json");
 const REPORT_DIR = path.join(ROOT, "coverage");
 const RAW_DIR = path.join(REPORT_DIR, ".v8");
 const JEST_DIR = path.join(REPORT_DIR, ".jest");
-const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+const bin = (name: string) => path.join(ROOT, "..", "..", "node_modules", ".bin", name);
 
-/** What is measured: the function's source, the self-hosted server and the scripts. */
-const FOLDERS = ["cloudfunctions/messagePush/src", "server", "scripts"];
-/** Paths left out, by prefix: the benchmarks (measured by `npm run bench`), and a file of types only. */
-const LEFT_OUT = ["scripts/bench", "cloudfunctions/messagePush/src/core/message.ts"];
+/** What is measured: the kit's sources (the fixture project's bot is the tests', not measured). */
+const FOLDERS = ["src"];
+/** Paths left out, by prefix: a file of types only. */
+const LEFT_OUT = ["src/core/message.ts"];
 
 const JEST_GLOBS = [
   ...FOLDERS.map((folder) => `${folder}/**/*.ts`),
@@ -47,8 +50,8 @@ function runTests(): number {
   fs.rmSync(REPORT_DIR, { recursive: true, force: true });
   fs.mkdirSync(RAW_DIR, { recursive: true });
   // With the coverage variable set, as every rebuild during the run will be: source maps, not minified.
-  const build = spawnSync(bin("tsx"), ["scripts/build.ts", "--sourcemap"], {
-    cwd: ROOT,
+  const build = spawnSync(process.execPath, [BIN, "build", "--sourcemap"], {
+    cwd: PROJECT,
     stdio: "inherit",
     env: { ...process.env, NODE_V8_COVERAGE: RAW_DIR },
   });
@@ -61,7 +64,7 @@ function runTests(): number {
     ...JEST_GLOBS.map((pattern) => `--collectCoverageFrom=${pattern}`),
     // The built function, loaded in-process by the replay suites: jest maps it through its source maps back
     // to src/ (and to the inlined SDK, which measure() leaves out).
-    "--collectCoverageFrom=cloudfunctions/messagePush/*.js",
+    "--collectCoverageFrom=test/fixture-project/cloudfunctions/messagePush/*.js",
     // A coverage run must end with a report even if a test left a handle open.
     "--forceExit",
   ];

@@ -4,6 +4,8 @@ import type { CloudSdk } from "../src/cloud/sdk";
 import type { SendPayload } from "../src/core/reply";
 import type { Handler } from "../src/core/router";
 import { createRouter } from "../src/core/router";
+import type { RouteRow } from "../src/core/routes";
+import { ROUTE_TABLE } from "../src/core/routes";
 
 const router = createRouter();
 
@@ -130,4 +132,26 @@ router.on("event.subscribe_msg_change_event", ({ message }) => {
   // List is always an array for handlers, whatever shape the push had.
   const first: string | undefined = message.List[0]?.TemplateId;
   void first;
+});
+
+// Route kinds come from the route table, and a row cannot contradict its message type.
+const textRow: RouteRow<"text"> = ROUTE_TABLE.text;
+const enterRow: RouteRow<"event.user_enter_tempsession"> = ROUTE_TABLE["event.user_enter_tempsession"];
+// @ts-expect-error a text is a user's message: marking it a notification does not compile
+const textAsNotification: RouteRow<"text"> = { ...ROUTE_TABLE.text, kind: "notification" };
+// @ts-expect-error a media-check result is an event: it cannot be a user's message
+const checkAsMessage: RouteRow<"event.wxa_media_check"> = {
+  ...ROUTE_TABLE["event.wxa_media_check"],
+  kind: "message",
+};
+void [textRow, enterRow, textAsNotification, checkAsMessage];
+
+router.on("event.wxa_media_check", (ctx) => {
+  // @ts-expect-error a notification's handler has no reply (nothing is sent for it)
+  void ctx.reply;
+});
+router.on("event.user_enter_tempsession", async ({ reply }) => {
+  await reply.text("hi");
+  // @ts-expect-error an event is never handed to a person (「对于其他任何事件都不应该转接」)
+  void reply.transfer;
 });

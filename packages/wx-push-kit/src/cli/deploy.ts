@@ -5,8 +5,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { buildFunction, SDK_MODES } from "./build";
+import { parseCommandArgs } from "./lib/args";
 import { defaultEnv, validateConfigText } from "./lib/callback-config";
 import { summarise, typeErrors } from "./lib/typecheck";
 import { checkFunction } from "./lib/check-function";
@@ -33,16 +33,22 @@ Builds, checks and deploys the function with tcb, then verifies it exists in the
 
 export function main(argv: readonly string[]): Promise<number> {
   return Promise.resolve().then(async () => {
-    const { values } = parseArgs({
-      args: [...argv],
-      options: {
+    const parsed = parseCommandArgs(
+      argv,
+      {
         "dry-run": { type: "boolean", default: false },
         "lean-sdk": { type: "boolean" },
         "full-sdk": { type: "boolean" },
         "external-sdk": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
-    });
+      HELP,
+    );
+    if (typeof parsed === "string") {
+      console.error(parsed);
+      return 2;
+    }
+    const { values } = parsed;
     if (values.help === true) {
       console.log(HELP);
       return 0;

@@ -79,9 +79,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   let failed = false;
   for (let i = 0; i < repeat; i += 1) {
-    const { status, body } = await deliver(new URL(built.path, values.url), built);
-    console.log(`← HTTP ${status} ${body}`);
-    failed ||= status !== 200;
+    let answer;
+    try {
+      answer = await deliver(new URL(built.path, values.url), built);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      console.error(
+        code === "ECONNREFUSED"
+          ? `${values.url} 没有服务在监听：先在另一个终端运行 npm run serve -- --demo，或用 --url 指向你的服务器 ` +
+              `(nothing listens at ${values.url}: start \`npm run serve -- --demo\` in another terminal, or pass --url)`
+          : `发送失败 (push failed): ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return 1;
+    }
+    console.log(`← HTTP ${answer.status} ${answer.body}`);
+    failed ||= answer.status !== 200;
   }
   return failed ? 1 : 0;
 }

@@ -10,6 +10,7 @@ import { listEventFiles, readEvent } from "./lib/fixtures";
 import { staleBuild } from "./lib/freshness";
 import { summarise, typeErrors } from "./lib/typecheck";
 import { startCloudReplay } from "../local/cloud-replay";
+import { FUNCTION_DIR } from "./lib/function";
 
 const HELP = `用法 Usage: npm run replay -- <event.json|目录 folder> [...] [--openid OPENID] [--typecheck]
 
@@ -31,6 +32,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       options: {
         openid: { type: "string" },
         typecheck: { type: "boolean", default: false },
+        "next-steps": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -55,7 +57,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { files, missing } = listEventFiles(positionals);
   const cloud = await startCloudReplay();
   try {
-    return await replayAll(files, missing, values.openid, cloud);
+    const code = await replayAll(files, missing, values.openid, cloud);
+    if (values["next-steps"] === true) printNextSteps();
+    return code;
   } finally {
     await cloud.close();
   }
@@ -89,7 +93,7 @@ async function replayAll(
       } else if (key !== undefined) firstWithKey.set(key, shown);
       // Each file is a fresh delivery to a cold instance: nothing remembered from the files before.
       // For a push, the platform sets OPENID to the sender.
-      const { returned, calls, refused } = await cloud.run(event, openidOption ?? senderOf(event));
+      const { returned, calls, refused, errors } = await cloud.run(event, openidOption ?? senderOf(event));
       for (const call of calls) console.log(`  → ${call.apiName} ${JSON.stringify(call.payload)}`);
       for (const call of refused)
         console.log(
@@ -106,6 +110,14 @@ async function replayAll(
         console.log(`  ← main() 返回 returned ${JSON.stringify(returned)}`);
         if (returned !== "success") failures += 1;
       }
+      // main() answers "success" whatever a handler did (WeChat must not retry a bug): what it logged at
+      // error level is what tells a failed run here.
+      if (errors.length > 0 && returned === "success") {
+        failures += 1;
+        console.log(
+          `  ✗ 出错 ${errors.length} 处（见上面的错误日志）failed: ${plural(errors.length, "error")} logged above`,
+        );
+      }
     } catch (error) {
       failures += 1;
       console.error(`  ✗ ${error instanceof Error ? error.message : String(error)}`);
@@ -113,9 +125,30 @@ async function replayAll(
   }
   console.log(
     `\n重放 ${files.length} 个事件，发送 ${sends} 条客服消息，转人工 ${transfers} 个，MsgId 重复 ${duplicates} 个，失败 ${failures} 个` +
-      ` (replayed ${files.length} events, ${sends} sends, ${transfers} transfers, ${duplicates} repeated MsgIds, ${failures} failed)`,
+      ` (replayed ${plural(files.length, "event")}, ${plural(sends, "send")}, ${plural(transfers, "transfer")}, ` +
+      `${plural(duplicates, "repeated MsgId")}, ${failures} failed)`,
   );
   return failures === 0 ? 0 : 1;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** After `npm start`: where what was just seen comes from, and what to do next. */
+function printNextSteps(): void {
+  const source = path.relative(process.cwd(), path.join(FUNCTION_DIR, "src")) || "src";
+  console.log(
+    [
+      "",
+      "下一步 What next:",
+      `  · 回复写在 ${source}/bot.ts 和 handlers/ 里：改一句回复试试 (your replies live in bot.ts and handlers/: change one)`,
+      "  · npm run dev          一改就重新构建并重放 (rebuild and replay on every save)",
+      "  · npm test             类型检查 + 重放快照 + 你的测试；回复改了就 npm test -- -u 重新记录 (re-record with -u)",
+      "  · npm run playground   在浏览器里像用户一样聊天 (chat as a user in the browser)",
+      "  · README.md            上传、部署、消息推送配置 (upload, deploy, the push config)",
+    ].join("\n"),
+  );
 }
 
 /** Type errors, a few lines, never blocking: the replay still shows what the code does. */

@@ -2,18 +2,18 @@
 // Everything else the function needs (the dedupe store, the log, the HTTP-trigger door) is wired here from
 // the environment, so a user's function folder holds only their bot.
 import type { DedupeFailurePolicy } from "../core/local-first-store";
+import { CLOUD_DEDUPE, readDedupeSettings } from "../core/dedupe-settings";
 import { messageOf } from "../core/local-first-store";
 import type { Log } from "../core/log";
 import { createConsoleLog } from "../core/log";
 import { lazy } from "../core/lazy";
 import { createApp } from "../core/app";
-import { createMemoryStore } from "../core/memory-store";
 import type { Router } from "../core/router";
 import type { Env } from "../core/settings";
 import { settingsOf } from "../core/settings";
 import { isHttpTriggerEvent } from "../http/trigger-event";
 import type { TriggerDoor } from "./http-trigger-door";
-import { createMain, dedupeFailureFromEnv, storeFromEnv } from "./main";
+import { createMain, storeOf } from "./main";
 import type { CloudSdk } from "./sdk";
 import { lazyCloudSdk } from "./sdk";
 
@@ -74,19 +74,8 @@ function dedupeSettings(
   env: Env,
   sdk: () => CloudSdk,
   log: Log,
-): { store: ReturnType<typeof storeFromEnv>; dedupeFailure: DedupeFailurePolicy } {
-  let store;
-  let dedupeFailure: DedupeFailurePolicy = "open";
-  try {
-    store = storeFromEnv(env, sdk, log);
-  } catch (error) {
-    log.error(messageOf(error));
-    store = createMemoryStore();
-  }
-  try {
-    dedupeFailure = dedupeFailureFromEnv(env);
-  } catch (error) {
-    log.error(messageOf(error));
-  }
-  return { store, dedupeFailure };
+): { store: ReturnType<typeof storeOf>; dedupeFailure: DedupeFailurePolicy } {
+  const { settings, problems } = readDedupeSettings(env, CLOUD_DEDUPE);
+  for (const problem of problems) log.error(problem);
+  return { store: storeOf(settings, sdk, log), dedupeFailure: settings.failure };
 }

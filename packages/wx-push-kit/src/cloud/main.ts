@@ -1,6 +1,6 @@
 import type { App } from "../core/app";
 import type { Store } from "../core/dedupe";
-import type { DedupeFailurePolicy } from "../core/local-first-store";
+import type { DedupeSettings } from "../core/dedupe-settings";
 import { messageOf } from "../core/local-first-store";
 import type { Log } from "../core/log";
 import { createMemoryStore } from "../core/memory-store";
@@ -96,25 +96,11 @@ export function clientCaller(source: unknown): string | undefined {
     .find((part) => part === "wx_client" || part === "wx_devtools");
 }
 
-export function storeFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
-  sdk: () => CloudSdk,
-  log: Log,
-): Store {
-  const choice = env["PUSH_DEDUPE_STORE"] ?? "database";
-  if (choice === "memory") return createMemoryStore();
-  if (choice === "database") return createDatabaseStore(() => sdk().database(), { log });
-  throw new TypeError(
-    `[message-push] PUSH_DEDUPE_STORE 应为 "database" 或 "memory" (must be "database" or "memory"), got "${choice}"`,
-  );
-}
-
-export function dedupeFailureFromEnv(env: Readonly<Record<string, string | undefined>>): DedupeFailurePolicy {
-  const value = env["PUSH_DEDUPE_FAIL"] ?? "open";
-  if (value === "open" || value === "closed") return value;
-  throw new TypeError(
-    `[message-push] PUSH_DEDUPE_FAIL 应为 "open" 或 "closed" (must be "open" or "closed"), got "${value}"`,
-  );
+/** The dedupe store the cloud door uses: the CloudBase database (shared by instances), or this one's memory. */
+export function storeOf(settings: DedupeSettings, sdk: () => CloudSdk, log: Log): Store {
+  return settings.store === "database"
+    ? createDatabaseStore(() => sdk().database(), { log })
+    : createMemoryStore();
 }
 
 export function createCloudTyping(sdk: () => CloudSdk): SetTyping {

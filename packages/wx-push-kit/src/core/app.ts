@@ -7,11 +7,14 @@ import { silentLog } from "./log";
 import { createMemoryStore } from "./memory-store";
 import type { AnyMessage, Inbound } from "./message";
 import { parsePush, PushParseError } from "./parse";
+import { isMessageRoute } from "./routes";
 import type { PassiveReply } from "./passive";
 import type { Send, SetTyping } from "./reply";
 import type { Outcome, Router } from "./router";
-import type { RetryClock, RetryPolicy } from "./send-retry";
-import { DEFAULT_RETRY, realClock, retryingSend, withinDeadline } from "./send-retry";
+import type { Clock } from "./clock";
+import { systemClock } from "./clock";
+import type { RetryPolicy } from "./send-retry";
+import { DEFAULT_RETRY, retryingSend, withinDeadline } from "./send-retry";
 import { classifyFailure, describeFailure, errcodeOf } from "./send-errors";
 
 export interface AppOptions {
@@ -23,7 +26,7 @@ export interface AppOptions {
   dedupeFailure?: DedupeFailurePolicy;
   /** In-process retries of transient send failures. */
   retry?: RetryPolicy;
-  clock?: RetryClock;
+  clock?: Clock;
   /**
    * How long this instance remembers an answered push (default two minutes, WeChat's retries take ~15 s).
    * With a freshness window (PUSH_MAX_AGE_S) it must cover the window, or a replay inside it would answer again.
@@ -62,7 +65,7 @@ export interface App {
 
 /** One app per process: it owns the routes, the dedupe store and what this instance answered. */
 export function createApp(options: AppOptions): App {
-  const { router, log = silentLog, retry = DEFAULT_RETRY, clock = realClock } = options;
+  const { router, log = silentLog, retry = DEFAULT_RETRY, clock = systemClock } = options;
   const now = () => clock.now();
   // This instance's memory first (what it answered, even when the shared store could not record it), then
   // the shared store, if any, between instances.
@@ -90,7 +93,10 @@ export function createApp(options: AppOptions): App {
       return { status: "malformed", error: parseError };
     }
     const key = dedupeKey(inbound.message);
-    if (isUserMessage(inbound.message) && inbound.message.MsgId === undefined) {
+    if (
+      isMessageRoute(inbound.route) &&
+      !("MsgId" in inbound.message && inbound.message.MsgId !== undefined)
+    ) {
       log.warn("消息没有 MsgId，按发送者+时间去重 message without MsgId, deduplicated by sender and time", {
         key,
       });
@@ -184,13 +190,8 @@ export function createApp(options: AppOptions): App {
 }
 
 /** The typing indicator within the push's deadline too: it must not hold the push past its time. */
-function boundedTyping(typing: SetTyping, deadline: number | undefined, clock: RetryClock): SetTyping {
+function boundedTyping(typing: SetTyping, deadline: number | undefined, clock: Clock): SetTyping {
   return (touser, command) => withinDeadline(() => typing(touser, command), deadline, clock);
-}
-
-/** Customer-service messages (not events) carry a MsgId per the platform; one without is unusual. */
-function isUserMessage(message: AnyMessage): message is AnyMessage & { MsgId?: string } {
-  return message.MsgType === "text" || message.MsgType === "image" || message.MsgType === "miniprogrampage";
 }
 
 /**

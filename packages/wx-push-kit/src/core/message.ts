@@ -110,13 +110,6 @@ export interface PushMap {
   "event.subscribe_msg_sent_event": SubscribeSentEvent;
 }
 
-/** Routes that are notifications, not conversations: their handlers get no reply. */
-export type NotificationRoute =
-  | "event.wxa_media_check"
-  | "event.subscribe_msg_popup_event"
-  | "event.subscribe_msg_change_event"
-  | "event.subscribe_msg_sent_event";
-
 export type Route = keyof PushMap;
 
 /** A well-formed push this template does not model (e.g. other events); kept whole for the fallback. */

@@ -1,14 +1,14 @@
 import type { Log } from "./log";
 import type { PassiveReply } from "./passive";
-import type { Inbound, MessageOf, NotificationRoute, Route, RouteOrUnknown } from "./message";
-import { isRoute, ROUTE_TABLE } from "./routes";
+import type { Inbound, MessageOf, Route, RouteOrUnknown } from "./message";
+import type { MessageRoute, NotificationRoute } from "./routes";
+import { isNotificationRoute } from "./routes";
 import { isPassiveReply } from "./passive";
 import type { MessageReply, Reply, Send, SetTyping } from "./reply";
 import { createReply } from "./reply";
 import { mayHaveBeenDelivered } from "./send-errors";
 
-/** Routes whose pushes are user messages: only these can be handed to human agents (never events). */
-export type MessageRoute = "text" | "image" | "miniprogrampage";
+export type { MessageRoute, NotificationRoute } from "./routes";
 
 /** A user message gets `reply.transfer()` as well; an event's reply has none (a type error to try). */
 export type ReplyFor<M> = M extends MessageOf<MessageRoute> ? MessageReply : Reply;
@@ -204,7 +204,7 @@ export function createRouter(): Router {
         // Matchers are user code too: inside the boundary, like everything else that can throw.
         const chosen = choose(inbound);
         const fallback = chosen.route === "unknown" && inbound.route !== "unknown";
-        const conversation = fallback || !(isRoute(inbound.route) && ROUTE_TABLE[inbound.route].notification);
+        const conversation = fallback || !isNotificationRoute(inbound.route);
         ctx = {
           route: fallback ? "unknown" : inbound.route,
           // The fallback gets what Handler<"unknown"> promises: the push whole, as `raw` too.

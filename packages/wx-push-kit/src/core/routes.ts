@@ -15,14 +15,22 @@ export type Field =
 /** Fields every push has; checked for all routes alike. */
 type CommonField = "ToUserName" | "FromUserName" | "CreateTime" | "BusinessId" | "MsgType" | "Event";
 
-interface RouteRow<R extends Route> {
+/** The kinds a route may be: set by its message type, so a row cannot contradict its message. */
+type KindOf<R extends Route> = PushMap[R]["MsgType"] extends "event" ? "event" | "notification" : "message";
+
+export interface RouteRow<R extends Route> {
   /** The <MsgType, Event> tuple the platform routes on (callback config, console). */
   msgType: R extends `event.${string}` ? "event" : R;
   event: R extends `event.${infer E}` ? E : "";
   /** In legacy msgType 1 (客服消息), the customer-service pushes. */
   customerService: boolean;
-  /** A notification (no conversation: handlers get no reply). */
-  notification: boolean;
+  /**
+   * What the push is, which decides what its handler may do: a user's "message" (reply, and hand over to a
+   * person), a conversation "event" (reply only: 「对于其他任何事件都不应该转接」), or a "notification" (no
+   * conversation: its handler has no reply at all). Only a push whose MsgType is not "event" can be a message:
+   * calling a media-check result a message, or a text a notification, does not compile.
+   */
+  kind: KindOf<R>;
   /**
    * The identity of a push across retries: MsgId where there is one; else these fields (with sender, time
    * and kind), so that distinct pushes of one user in one second are not merged.
@@ -45,7 +53,7 @@ export const ROUTE_TABLE = {
     msgType: "text",
     event: "",
     customerService: true,
-    notification: false,
+    kind: "message",
     label: "文本 text",
     fields: { Content: "string", MsgId: "id?" },
   },
@@ -53,7 +61,7 @@ export const ROUTE_TABLE = {
     msgType: "image",
     event: "",
     customerService: true,
-    notification: false,
+    kind: "message",
     label: "图片 image",
     fields: { PicUrl: "string", MediaId: "string", MsgId: "id?" },
   },
@@ -61,7 +69,7 @@ export const ROUTE_TABLE = {
     msgType: "miniprogrampage",
     event: "",
     customerService: true,
-    notification: false,
+    kind: "message",
     label: "小程序卡片 mini-program card",
     fields: {
       MsgId: "id?",
@@ -76,7 +84,7 @@ export const ROUTE_TABLE = {
     msgType: "event",
     event: "user_enter_tempsession",
     customerService: true,
-    notification: false,
+    kind: "event",
     label: "进入客服会话 user entered the chat",
     fields: { SessionFrom: "string?" },
   },
@@ -84,7 +92,7 @@ export const ROUTE_TABLE = {
     msgType: "event",
     event: "wxa_media_check",
     customerService: false,
-    notification: true,
+    kind: "notification",
     label: "内容安全检测结果 media check result",
     // Several results per user per second are normal: trace_id names the upload (a From+CreateTime key lost them).
     dedupeBy: ["trace_id"],
@@ -100,7 +108,7 @@ export const ROUTE_TABLE = {
     msgType: "event",
     event: "subscribe_msg_popup_event",
     customerService: false,
-    notification: true,
+    kind: "notification",
     label: "订阅消息弹窗 subscription popup",
     dedupeBy: ["List"],
     fields: { List: "subscribe-list" },
@@ -109,7 +117,7 @@ export const ROUTE_TABLE = {
     msgType: "event",
     event: "subscribe_msg_change_event",
     customerService: false,
-    notification: true,
+    kind: "notification",
     label: "订阅消息设置变更 subscription changed",
     dedupeBy: ["List"],
     fields: { List: "subscribe-list" },
@@ -118,7 +126,7 @@ export const ROUTE_TABLE = {
     msgType: "event",
     event: "subscribe_msg_sent_event",
     customerService: false,
-    notification: true,
+    kind: "notification",
     label: "订阅消息发送结果 subscription message sent",
     dedupeBy: ["List"],
     fields: { List: "subscribe-list" },
@@ -135,4 +143,21 @@ export const CUSTOMER_SERVICE_TUPLES = ROUTES.filter((route) => ROUTE_TABLE[rout
 
 export function isRoute(key: string): key is Route {
   return Object.prototype.hasOwnProperty.call(ROUTE_TABLE, key);
+}
+
+type Table = typeof ROUTE_TABLE;
+
+/** Routes that are a user's messages: their reply can hand the conversation to a person. */
+export type MessageRoute = { [R in Route]: Table[R]["kind"] extends "message" ? R : never }[Route];
+/** Routes that are notifications, not conversations: their handlers get no reply. */
+export type NotificationRoute = { [R in Route]: Table[R]["kind"] extends "notification" ? R : never }[Route];
+
+/** Whether a route is a user's message (which carries a MsgId per the platform). */
+export function isMessageRoute(route: Route | "unknown"): route is MessageRoute {
+  return route !== "unknown" && ROUTE_TABLE[route].kind === "message";
+}
+
+/** Whether a route is a notification (its handler gets no reply). */
+export function isNotificationRoute(route: Route | "unknown"): route is NotificationRoute {
+  return route !== "unknown" && ROUTE_TABLE[route].kind === "notification";
 }

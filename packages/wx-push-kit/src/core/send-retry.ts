@@ -1,5 +1,6 @@
 import type { Send } from "./reply";
 import { classifyFailure, isTokenRejected, mayHaveBeenDelivered } from "./send-errors";
+import type { Clock } from "./clock";
 import { withTimeLimit } from "./time-limit";
 
 export interface RetryPolicy {
@@ -11,16 +12,6 @@ export interface RetryPolicy {
 
 /** Three attempts, 0.3 s then 1 s apart: enough to ride out a busy (-1) answer or a dropped connection. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, backoffMs: [300, 1000] };
-
-export interface RetryClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const realClock: RetryClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
 
 /** A send cut short by the push's deadline (transient). */
 export class DeadlineError extends Error {
@@ -50,7 +41,7 @@ export function retryingSend(
   send: Send,
   policy: RetryPolicy,
   deadline: number | undefined,
-  clock: RetryClock,
+  clock: Clock,
 ): Send {
   // A retry is only worth starting if it has this long to run.
   const minimumAttemptMs = 500;
@@ -82,7 +73,7 @@ export function retryingSend(
 export async function withinDeadline<T>(
   start: () => Promise<T>,
   deadline: number | undefined,
-  clock: RetryClock,
+  clock: Clock,
 ): Promise<T> {
   if (deadline === undefined) return start();
   // Checked before the request goes out: past the deadline, nothing is sent at all.

@@ -16,6 +16,8 @@ export interface CloudRun {
   calls: OpenApiCall[];
   /** Calls the platform refused: config.json does not grant them (-604101). */
   refused: OpenApiCall[];
+  /** What the function logged at error level (a handler that threw, a send that failed…): still printed. */
+  errors: string[];
 }
 
 /** One invocation: the event, the OPENID getWXContext() returns, and main's context. */
@@ -69,8 +71,24 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
     async (event, openid, context = {}) => {
       set("WX_OPENID", openid ?? "");
       const [calls, refused] = [cloudbase.calls.length, cloudbase.refused.length];
-      const returned = await main(event, context);
-      return { returned, calls: cloudbase.calls.slice(calls), refused: cloudbase.refused.slice(refused) };
+      const errors: string[] = [];
+      const printError = console.error;
+      console.error = (...args: unknown[]) => {
+        errors.push(args.map(String).join(" "));
+        printError(...args);
+      };
+      let returned: unknown;
+      try {
+        returned = await main(event, context);
+      } finally {
+        console.error = printError;
+      }
+      return {
+        returned,
+        calls: cloudbase.calls.slice(calls),
+        refused: cloudbase.refused.slice(refused),
+        errors,
+      };
     };
 
   return {

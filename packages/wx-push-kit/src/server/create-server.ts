@@ -2,15 +2,15 @@ import type { Server } from "node:http";
 import { createApp } from "../core/app";
 import type { Store } from "../core/dedupe";
 import { MEMORY_DONE_TTL_MS } from "../core/dedupe";
-import type { DedupeFailurePolicy } from "../core/local-first-store";
+import { readDedupeSettings, SERVER_DEDUPE } from "../core/dedupe-settings";
 import type { Log } from "../core/log";
 import { createConsoleLog, createRedactor } from "../core/log";
 import type { Env } from "../core/settings";
 import { settingsOf } from "../core/settings";
 import type { Send, SetTyping } from "../core/reply";
 import type { Router } from "../core/router";
-import type { RetryClock } from "../core/send-retry";
-import { realClock } from "../core/send-retry";
+import type { Clock } from "../core/clock";
+import { systemClock } from "../core/clock";
 import type { HttpConfig } from "../http/config";
 import { ConfigError, loadHttpConfig } from "../http/config";
 import { createHttpHandler } from "../http/handle";
@@ -38,7 +38,7 @@ export interface ServerOverrides {
   /** Replaces the reply port (tests record what would be sent). */
   send?: Send;
   /** The one clock of the server: freshness, dedupe memory, deadlines and retry pauses. */
-  clock?: RetryClock;
+  clock?: Clock;
 }
 
 /** Throws ConfigError naming every problem; never echoes a secret. */
@@ -54,7 +54,7 @@ export function rememberFor(maxAgeS: number): number {
 export function createServerFromEnv(given: Env, overrides: ServerOverrides): PushServer {
   const env = settingsOf(given);
   const config = loadHttpConfig(env);
-  const clock = overrides.clock ?? realClock;
+  const clock = overrides.clock ?? systemClock;
   const problems: string[] = [];
   const redactor = createRedactor([
     env["WECHAT_TOKEN"],
@@ -62,14 +62,8 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
     env["WECHAT_APPSECRET"],
   ]);
   const log = overrides.log ?? createConsoleLog({ prefix: "[serve]", redactor });
-  const dedupeFailure = env["PUSH_DEDUPE_FAIL"] ?? "open";
-  if (dedupeFailure !== "open" && dedupeFailure !== "closed")
-    problems.push(`PUSH_DEDUPE_FAIL 应为 open 或 closed (must be open or closed), got "${dedupeFailure}"`);
-  const storeChoice = env["PUSH_DEDUPE_STORE"] ?? "memory";
-  if (storeChoice !== "memory" && storeChoice !== "redis")
-    problems.push(`PUSH_DEDUPE_STORE 应为 memory 或 redis (server: memory or redis), got "${storeChoice}"`);
-  if (storeChoice === "redis" && (env["REDIS_URL"] ?? "") === "")
-    problems.push("PUSH_DEDUPE_STORE=redis 需要 REDIS_URL (e.g. redis://127.0.0.1:6379)");
+  const { settings: dedupe, problems: dedupeProblems } = readDedupeSettings(env, SERVER_DEDUPE);
+  problems.push(...dedupeProblems);
   const maxConnections = Number(env["PUSH_MAX_CONNECTIONS"] ?? 1000);
   if (!Number.isInteger(maxConnections) || maxConnections < 1)
     problems.push("PUSH_MAX_CONNECTIONS 应为正整数 (a positive integer)");
@@ -77,13 +71,13 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
 
   // Memory: the app's own memory is the store (no second layer), on the server's clock.
   let store: (Store & { close?: () => Promise<void> }) | undefined;
-  if (storeChoice === "redis") {
+  if (dedupe.store === "redis") {
     // Loaded only when chosen: the Redis client is never on any other path.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createRedisStore } = require("./redis-store") as typeof import("./redis-store");
     // Namespaced by appid unless set: two mini programs sharing one Redis must not share one key space.
-    const prefix = env["REDIS_KEY_PREFIX"] ?? `message-push:${config.appid ?? "default"}:dedupe:`;
-    store = createRedisStore({ url: env["REDIS_URL"] ?? "", log, prefix });
+    const prefix = dedupe.redisKeyPrefix ?? `message-push:${config.appid ?? "default"}:dedupe:`;
+    store = createRedisStore({ url: dedupe.redisUrl ?? "", log, prefix });
   }
 
   const appid = config.appid;
@@ -103,7 +97,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
     router: overrides.router,
     ...(store === undefined ? {} : { store }),
     log,
-    dedupeFailure: dedupeFailure as DedupeFailurePolicy,
+    dedupeFailure: dedupe.failure,
     clock,
     ...(config.maxAgeS === undefined ? {} : { rememberMs: rememberFor(config.maxAgeS) }),
   });
@@ -120,7 +114,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
     server,
     config,
     replies,
-    store: storeChoice as PushServer["store"],
+    store: dedupe.store === "redis" ? "redis" : "memory",
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await store?.close?.();

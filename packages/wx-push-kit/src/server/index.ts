@@ -2,11 +2,7 @@
 // here, never from deep modules, so the function's and the server's insides can move without breaking them.
 export type { CloudMain } from "../cloud/main";
 export type { CloudSdk, WxContext } from "../cloud/sdk";
-export type {
-  DedupeCollection,
-  DedupeDatabase,
-  DedupeRecord,
-} from "../cloud/database-store";
+export type { DedupeCollection, DedupeDatabase, DedupeRecord } from "../cloud/database-store";
 export { createApp } from "../core/app";
 export type { Redactor } from "../core/log";
 export { createRedactor, silentLog } from "../core/log";

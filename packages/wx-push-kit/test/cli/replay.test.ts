@@ -27,7 +27,9 @@ describe("npm run replay", () => {
       /▶ test\/fixtures\/events\/unknown\.voice\.json\n(.*push not handled.*\n)? {2}→ \(不回复 no reply\)/,
     );
     expect(stdout).toContain('"touser":"o-override"');
-    const events = fs.readdirSync(path.join(PROJECT, "test/fixtures/events")).filter((f) => f.endsWith(".json"));
+    const events = fs
+      .readdirSync(path.join(PROJECT, "test/fixtures/events"))
+      .filter((f) => f.endsWith(".json"));
     const transfers = events.filter((name) => name.startsWith("text.transfer"));
     expect(stdout.match(/returned "success"/g)).toHaveLength(events.length - transfers.length);
     expect(

@@ -4,7 +4,6 @@ import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { ACKNOWLEDGEMENT } from "../fixture-project/cloudfunctions/messagePush/src/handlers/acknowledge";
 import { runKit, startKit } from "../helpers/kit-cli";
 
-
 let server: ChildProcessWithoutNullStreams;
 let url = "";
 let serverOutput = "";

@@ -1,10 +1,6 @@
 // The cloud door's deadline: the invocation's time limit less a margin, so the answer and the log still fit
 // before the platform freezes the instance.
-import {
-  deadlineOf,
-  DEADLINE_MARGIN_MS,
-  timeLimitOf,
-} from "../../src/cloud/budget";
+import { deadlineOf, DEADLINE_MARGIN_MS, timeLimitOf } from "../../src/cloud/budget";
 
 test("the deadline keeps a margin of at least 300 ms inside the invocation's time limit", () => {
   expect(DEADLINE_MARGIN_MS).toBeGreaterThanOrEqual(300);

@@ -1,17 +1,13 @@
 // Retries and the push's deadline, at their edges: exactly enough time left, exactly none.
 import { classifyFailure, mayHaveBeenDelivered } from "../../src/core/send-errors";
-import type { RetryClock } from "../../src/core/send-retry";
-import {
-  DeadlineError,
-  realClock,
-  retryingSend,
-  withinDeadline,
-} from "../../src/core/send-retry";
+import type { Clock } from "../../src/core/clock";
+import { systemClock } from "../../src/core/clock";
+import { DeadlineError, retryingSend, withinDeadline } from "../../src/core/send-retry";
 
 const busy = () => Object.assign(new Error("system busy"), { errcode: -1 });
 
 /** A clock standing at `at`; each sleep moves it on by what was asked. */
-function steppingClock(at: number): RetryClock & { sleeps: number[] } {
+function steppingClock(at: number): Clock & { sleeps: number[] } {
   let now = at;
   const sleeps: number[] = [];
   return {
@@ -108,13 +104,13 @@ describe("withinDeadline", () => {
 
     test("a finished send leaves no timer behind (a cloud function would otherwise wait for it)", async () => {
       jest.useFakeTimers();
-      await withinDeadline(() => Promise.resolve("sent"), Date.now() + 3_000, realClock);
+      await withinDeadline(() => Promise.resolve("sent"), Date.now() + 3_000, systemClock);
       expect(jest.getTimerCount()).toBe(0);
     });
 
     test("a send that hangs is abandoned at the deadline, as a started timeout", async () => {
       jest.useFakeTimers();
-      const hanging = withinDeadline(() => new Promise<never>(() => {}), Date.now() + 1_000, realClock);
+      const hanging = withinDeadline(() => new Promise<never>(() => {}), Date.now() + 1_000, systemClock);
       const settled = expect(hanging).rejects.toMatchObject({
         code: "timeout",
         started: true,
@@ -130,7 +126,7 @@ describe("withinDeadline", () => {
   test("a send that fails after the deadline is not an unhandled rejection", async () => {
     let fail: (error: Error) => void = () => {};
     const late = new Promise<never>((_, reject) => (fail = reject));
-    await expect(withinDeadline(() => late, Date.now() + 20, realClock)).rejects.toMatchObject({
+    await expect(withinDeadline(() => late, Date.now() + 20, systemClock)).rejects.toMatchObject({
       code: "timeout",
     });
     fail(new Error("late failure"));

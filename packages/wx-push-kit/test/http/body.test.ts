@@ -56,7 +56,7 @@ describe("decodeBody", () => {
     );
     fc.assert(
       fc.property(
-        bodies,
+        fc.oneof(bodies, fc.constant('{"k":1e999}')),
         fc.constantFrom("json" as const, "xml" as const),
         fc.boolean(),
         (body, format, checked) => {
@@ -77,6 +77,15 @@ describe("decodeBody", () => {
             } catch {
               plain = undefined;
             }
+            // A number JSON.parse reads as Infinity (1e999) is one json-bigint refuses ("Bad number"): no push
+            // carries one, so the judge refuses it too. Such a body was once a random counterexample.
+            const finite = (value: unknown): boolean =>
+              typeof value === "number"
+                ? Number.isFinite(value)
+                : typeof value === "object" && value !== null
+                  ? Object.values(value).every(finite)
+                  : true;
+            if (!finite(plain)) plain = undefined;
             const isObject = typeof plain === "object" && plain !== null && !Array.isArray(plain);
             if (record !== undefined) expect(isObject).toBe(true);
             const risky = /__proto__|constructor/.test(body);

@@ -3,12 +3,7 @@
 // a 30-byte pad and a non-zero key (a wrong IV).
 import fc from "fast-check";
 import { signature, verifySignature } from "../../src/http/signature";
-import {
-  decodeAesKey,
-  decrypt,
-  DecryptError,
-  encrypt,
-} from "../../src/http/wx-crypto";
+import { decodeAesKey, decrypt, DecryptError, encrypt } from "../../src/http/wx-crypto";
 import { thrown } from "../helpers/thrown";
 
 const DOC_KEY = decodeAesKey("A".repeat(43));

@@ -121,7 +121,11 @@ describe("a transfer push in every mode × format is answered with the transfer 
     };
     const built = buildPushRequest({ message, mode: "secure", format: "json", settings: DEMO_SETTINGS });
     expect(await send(encrypted.base, built)).toEqual({ status: 200, body: "success" });
-    expect(encrypted.sent.at(-1)).toEqual({ touser: "o-hello", msgtype: "text", text: { content: ACKNOWLEDGEMENT } });
+    expect(encrypted.sent.at(-1)).toEqual({
+      touser: "o-hello",
+      msgtype: "text",
+      text: { content: ACKNOWLEDGEMENT },
+    });
   });
 });
 

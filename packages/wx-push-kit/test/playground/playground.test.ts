@@ -91,7 +91,9 @@ describeWithBrowser("the playground page, in headless chromium", () => {
     await say("云函数你好");
     await page.locator("#inspector:has-text('main() 返回')").waitFor();
     expect(await inspectorText()).toContain("success");
-    expect((await chatText())?.match(new RegExp(ACKNOWLEDGEMENT, "g"))?.length ?? 0).toBeGreaterThanOrEqual(before + 2);
+    expect((await chatText())?.match(new RegExp(ACKNOWLEDGEMENT, "g"))?.length ?? 0).toBeGreaterThanOrEqual(
+      before + 2,
+    );
     await say("转人工");
     await page.locator(".marker.transfer").nth(1).waitFor();
     // The live log panel streamed what the servers logged.

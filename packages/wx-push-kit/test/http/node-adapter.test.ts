@@ -7,13 +7,14 @@ import type { Socket } from "node:net";
 import { connect } from "node:net";
 import { CLAIM_TTL_MS } from "../../src/core/dedupe";
 import { MAX_BODY_BYTES } from "../../src/http/body";
-import type {
-  HttpHandler,
-  HttpRequest,
-  HttpResponse,
-} from "../../src/http/handle";
+import type { HttpHandler, HttpRequest, HttpResponse } from "../../src/http/handle";
 import type { ServerLimits } from "../../src/server/node-server";
-import { createPushServer, DEFAULT_LIMITS, createRequestListener, queryOf } from "../../src/server/node-server";
+import {
+  createPushServer,
+  DEFAULT_LIMITS,
+  createRequestListener,
+  queryOf,
+} from "../../src/server/node-server";
 import { close, listen } from "../helpers/http-client";
 import { createRecordingLog } from "../helpers/recording-log";
 

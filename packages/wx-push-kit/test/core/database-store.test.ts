@@ -3,11 +3,7 @@
 // retries, a record released mid-claim, records that are not the store's, the reply kept with "done",
 // and a claim lapsing exactly at its TTL (with the memory store alongside).
 import type { DedupeDatabase } from "../../src/cloud/database-store";
-import {
-  createDatabaseStore,
-  DEDUPE_COLLECTION,
-  isMissingCollection,
-} from "../../src/cloud/database-store";
+import { createDatabaseStore, DEDUPE_COLLECTION, isMissingCollection } from "../../src/cloud/database-store";
 import { CLAIM_TTL_MS } from "../../src/core/dedupe";
 import type { FakeDatabase } from "../../src/local/fake-database";
 import { createFakeDatabase, missingCollectionError } from "../../src/local/fake-database";

@@ -1,12 +1,7 @@
 // The AES envelope's refusals, each by its code and its full message (operators read the message in logs),
 // on hand-built envelopes that sit exactly on each boundary of the padding and length checks.
 import { createCipheriv } from "node:crypto";
-import {
-  decodeAesKey,
-  decrypt,
-  DecryptError,
-  encrypt,
-} from "../../src/http/wx-crypto";
+import { decodeAesKey, decrypt, DecryptError, encrypt } from "../../src/http/wx-crypto";
 import { thrown } from "../helpers/thrown";
 
 const KEY = decodeAesKey("abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG");
