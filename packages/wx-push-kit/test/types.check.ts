@@ -139,11 +139,9 @@ const textRow: RouteRow<"text"> = ROUTE_TABLE.text;
 const enterRow: RouteRow<"event.user_enter_tempsession"> = ROUTE_TABLE["event.user_enter_tempsession"];
 // @ts-expect-error a text is a user's message: marking it a notification does not compile
 const textAsNotification: RouteRow<"text"> = { ...ROUTE_TABLE.text, kind: "notification" };
+const mediaCheck = ROUTE_TABLE["event.wxa_media_check"];
 // @ts-expect-error a media-check result is an event: it cannot be a user's message
-const checkAsMessage: RouteRow<"event.wxa_media_check"> = {
-  ...ROUTE_TABLE["event.wxa_media_check"],
-  kind: "message",
-};
+const checkAsMessage: RouteRow<"event.wxa_media_check"> = { ...mediaCheck, kind: "message" };
 void [textRow, enterRow, textAsNotification, checkAsMessage];
 
 router.on("event.wxa_media_check", (ctx) => {
