@@ -17,12 +17,12 @@ import { junkRequest, probe, startFlood } from "./bench/hostile";
 import { buildFunction } from "../src/cli/build";
 import { cloudEnvironment } from "../src/local/cloud-environment";
 import { startFakeCloudBase } from "../src/local/fake-cloudbase";
-import { BUILT_ENTRY, FUNCTION_DIR, ROOT } from "../src/cli/lib/function";
+import { BUILT_ENTRY, FUNCTION_DIR } from "../src/cli/lib/function";
 import type { BuiltRequest } from "../src/local/push-request";
 import { buildPushRequest, DEMO_SETTINGS } from "../src/local/push-request";
 
 const CACHE = path.join(path.dirname(require.resolve("wx-server-sdk/package.json")), "..", ".cache", "bench");
-const BENCH = path.join(ROOT, "scripts", "bench");
+const BENCH = path.join(__dirname, "bench");
 
 // The documented JavaScript example (云函数接收消息推送), as users copy it.
 const EXAMPLE = `const cloud = require('wx-server-sdk')
@@ -325,7 +325,7 @@ async function hostileLoad(entries: Record<string, string>, seconds: number): Pr
   let flood: { requests: { average: number }; non2xx: number; "2xx"?: number };
   try {
     quiet = await probe(port, valid.slice(0, 200));
-    const flooder = startFlood(ROOT, port, junkRequest(valid[0] as BuiltRequest), 64, seconds + 2);
+    const flooder = startFlood(path.join(__dirname, "..", "..", ".."), port, junkRequest(valid[0] as BuiltRequest), 64, seconds + 2);
     const report = new Promise<string>((resolve) => {
       let out = "";
       flooder.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -408,7 +408,7 @@ async function refusalCost(valid: readonly BuiltRequest[]): Promise<{ refuseUs: 
 function dedupeMemory(): number {
   const bundle = path.join(CACHE, "memory-store.cjs");
   buildSync({
-    entryPoints: [path.join(ROOT, "cloudfunctions", "messagePush", "src", "core", "memory-store.ts")],
+    entryPoints: [path.join(__dirname, "..", "src", "core", "memory-store.ts")],
     outfile: bundle,
     bundle: true,
     platform: "node",
@@ -469,7 +469,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   console.log(`\n${table}`);
   // A partial run is printed only: BENCHMARKS.md always holds one whole run.
   if (coldOnly) return 0;
-  fs.writeFileSync(path.join(ROOT, "BENCHMARKS.md"), table);
+  fs.writeFileSync(path.join(__dirname, "BENCHMARKS.md"), table);
   console.log("已写入 written to BENCHMARKS.md");
   return 0;
 }
