@@ -325,7 +325,13 @@ async function hostileLoad(entries: Record<string, string>, seconds: number): Pr
   let flood: { requests: { average: number }; non2xx: number; "2xx"?: number };
   try {
     quiet = await probe(port, valid.slice(0, 200));
-    const flooder = startFlood(path.join(__dirname, "..", "..", ".."), port, junkRequest(valid[0] as BuiltRequest), 64, seconds + 2);
+    const flooder = startFlood(
+      path.join(__dirname, "..", "..", ".."),
+      port,
+      junkRequest(valid[0] as BuiltRequest),
+      64,
+      seconds + 2,
+    );
     const report = new Promise<string>((resolve) => {
       let out = "";
       flooder.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));

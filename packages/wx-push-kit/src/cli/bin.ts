@@ -5,11 +5,9 @@ import { KIT_VERSION } from "../version";
 
 type Main = (argv: readonly string[]) => Promise<number>;
 
+/** The commands: what each does, and the module whose `main` runs it (loaded only when it runs). */
 const COMMANDS: Record<string, { summary: string; load: () => Main }> = {
-  build: {
-    summary: "构建云函数 build the function (index.js, bundle.js, http.js)",
-    load: () => (require("./build") as typeof import("./build")).main,
-  },
+  build: command("构建云函数 build the function (index.js, bundle.js, http.js)", () => require("./build")),
   start: {
     summary: "构建并回放示例事件 build and replay the sample events",
     load: () => (argv) =>
@@ -20,39 +18,23 @@ const COMMANDS: Record<string, { summary: string; load: () => Main }> = {
         ...argv,
       ]),
   },
-  replay: {
-    summary: "回放推送事件 replay push events through the built function",
-    load: () => (require("./replay") as typeof import("./replay")).main,
-  },
-  dev: {
-    summary: "监视并自动重放 watch and replay on change",
-    load: () => (require("./dev") as typeof import("./dev")).main,
-  },
-  serve: {
-    summary: "开发者服务器 the developer-server push endpoint",
-    load: () => (require("./serve") as typeof import("./serve")).main,
-  },
-  push: {
-    summary: "推送模拟器 send a push as WeChat does",
-    load: () => (require("./push") as typeof import("./push")).main,
-  },
-  playground: {
-    summary: "本地演练场页面 the local playground page",
-    load: () => (require("./playground") as typeof import("./playground")).main,
-  },
-  "callback-config": {
-    summary: "消息推送配置 validate / upload / pull the callback config",
-    load: () => (require("./callback-config") as typeof import("./callback-config")).main,
-  },
-  deploy: {
-    summary: "用 tcb 部署并核对 deploy with tcb and verify",
-    load: () => (require("./deploy") as typeof import("./deploy")).main,
-  },
-  "check-function": {
-    summary: "检查函数目录 check the function folder before an upload",
-    load: () => (require("./check-function") as typeof import("./check-function")).main,
-  },
+  replay: command("回放推送事件 replay push events through the built function", () => require("./replay")),
+  dev: command("监视并自动重放 watch and replay on change", () => require("./dev")),
+  serve: command("开发者服务器 the developer-server push endpoint", () => require("./serve")),
+  push: command("推送模拟器 send a push as WeChat does", () => require("./push")),
+  playground: command("本地演练场页面 the local playground page", () => require("./playground")),
+  "callback-config": command("消息推送配置 validate / upload / pull the callback config", () =>
+    require("./callback-config"),
+  ),
+  deploy: command("用 tcb 部署并核对 deploy with tcb and verify", () => require("./deploy")),
+  "check-function": command("检查函数目录 check the function folder before an upload", () =>
+    require("./check-function"),
+  ),
 };
+
+function command(summary: string, load: () => unknown): { summary: string; load: () => Main } {
+  return { summary, load: () => (load() as { main: Main }).main };
+}
 
 export function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

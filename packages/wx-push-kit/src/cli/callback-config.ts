@@ -3,11 +3,11 @@
 // then reads it back with tcb/getcallbackconfig to prove what the platform holds.
 import fs from "node:fs";
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { apiBase, createTokenSource, postWechatApi } from "../server/index";
 import type { CallbackTuple, Validation } from "./lib/callback-config";
 import { tupleKey, validateConfigText } from "./lib/callback-config";
 import { explain } from "./lib/errcodes";
+import { parseCommandArgs } from "./lib/args";
 import { ROOT } from "./lib/function";
 import type { SafeOutput } from "./lib/safe-output";
 import { displayUrl, safeOutput } from "./lib/safe-output";
@@ -44,19 +44,18 @@ export async function main(argv: readonly string[], given: Io = console_): Promi
   // Every line printed is redacted (the AppSecret, each token fetched) and stripped of control characters:
   // the file and WeChat's errmsg both reach the terminal.
   const io = safeOutput(given, [process.env["WECHAT_APPSECRET"]]);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        "dry-run": { type: "boolean", default: false },
-        timeout: { type: "string", default: "10000" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      "dry-run": { type: "boolean", default: false },
+      timeout: { type: "string", default: "10000" },
+      help: { type: "boolean", short: "h" },
+    },
+    HELP,
+    true,
+  );
+  if (typeof parsed === "string") {
+    io.err(parsed);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -282,14 +281,4 @@ function compare(expected: readonly CallbackTuple[], live: Live): { cells: strin
       same,
     };
   });
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      safeOutput(console_, [process.env["WECHAT_APPSECRET"]]).err(`✗ ${explain(error)}`);
-      process.exitCode = 1;
-    },
-  );
 }

@@ -47,5 +47,3 @@ function describeBuild(build: string | undefined): string {
 }
 
 const kib = (bytes: number) => (bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(0)} KiB`);
-
-if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

@@ -84,13 +84,3 @@ function digest(): string {
   for (const folder of WATCHED) walk(folder);
   return hash.digest("hex");
 }
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exitCode = 1;
-    },
-  );
-}

@@ -364,7 +364,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   return new Promise<number>(() => {}); // runs until stopped
 }
-
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}

@@ -186,13 +186,3 @@ function usage(problem: string): number {
   console.error(`${problem}\n\n${HELP}`);
   return 2;
 }
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(`发送失败 (push failed): ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
-}

@@ -3,9 +3,9 @@
 // a loopback CloudBase stand-in, and prints what the function would send and what it returned. No WeChat
 // account, no network. Rebuilds first when src/ changed, so what runs is always the current code.
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { isPassiveReply } from "../server/index";
 import { buildFunction } from "./build";
+import { parseCommandArgs } from "./lib/args";
 import { listEventFiles, readEvent } from "./lib/fixtures";
 import { staleBuild } from "./lib/freshness";
 import { summarise, typeErrors } from "./lib/typecheck";
@@ -24,22 +24,19 @@ Replays recorded push events through the function (rebuilt first when src/ chang
   -h, --help    this text`;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        openid: { type: "string" },
-        typecheck: { type: "boolean", default: false },
-        "next-steps": { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    console.error(
-      `参数不对 (bad arguments): ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`,
-    );
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      openid: { type: "string" },
+      typecheck: { type: "boolean", default: false },
+      "next-steps": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+    HELP,
+    true,
+  );
+  if (typeof parsed === "string") {
+    console.error(parsed);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -171,14 +168,4 @@ function senderOf(event: unknown): string | undefined {
   if (typeof event !== "object" || event === null) return undefined;
   const from = (event as Record<string, unknown>)["FromUserName"];
   return typeof from === "string" ? from : undefined;
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(error instanceof Error ? error.message : String(error));
-      process.exitCode = 1;
-    },
-  );
 }

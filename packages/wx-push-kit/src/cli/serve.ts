@@ -105,13 +105,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once("SIGTERM", stop);
   return new Promise<number>(() => {}); // runs until stopped
 }
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      console.error(`启动失败 (serve failed): ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-    },
-  );
-}

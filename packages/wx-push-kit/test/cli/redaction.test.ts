@@ -2,14 +2,13 @@
 // (bare, URL-encoded or JSON-escaped), and a config file or an answer may carry terminal escapes. One
 // redactor serves every log line and every CLI line; it learns each token as it is fetched.
 import { createRedactor } from "../../src/core/log";
-import { createRouter } from "../../src/core/router";
 import { main as callbackConfig } from "../../src/cli/callback-config";
-import { buildPushRequest } from "../../src/local/push-request";
 import { displayUrl } from "../../src/cli/lib/safe-output";
 import { createServerFromEnv } from "../../src/server/create-server";
 import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 import { close, listen, send } from "../helpers/http-client";
+import { replyingBot, textPush } from "../helpers/pushes";
 
 const credentials = { appid: "wx1234567890abcdef", secret: "s3cr3t-app-secret" };
 /** The first token the fake API hands out (it numbers them). */
@@ -91,23 +90,11 @@ test("serve: a fetched access_token and the AppSecret echoed in WeChat's answers
       WECHAT_APPSECRET: credentials.secret,
       WECHAT_API_BASE: api.base,
     },
-    { router: createRouter().on("text", async ({ reply }) => void (await reply.text("reply"))) },
+    { router: replyingBot() },
   );
   const base = await listen(push.server);
   try {
-    const request = buildPushRequest({
-      message: {
-        ToUserName: "gh_x",
-        FromUserName: "o-AAA",
-        CreateTime: Math.floor(Date.now() / 1000),
-        MsgType: "text",
-        Content: "hi",
-        MsgId: "9500000000000000001",
-      },
-      mode: "plaintext",
-      format: "json",
-      settings: { token: "AAA" },
-    });
+    const request = textPush({ from: "o-AAA", msgId: "9500000000000000001", settings: { token: "AAA" } });
     expect(await send(base, request)).toEqual({ status: 200, body: "success" });
   } finally {
     await close(push.server);

@@ -5,6 +5,7 @@ import type {
   SpawnSyncOptionsWithStringEncoding,
 } from "node:child_process";
 import { spawn, spawnSync } from "node:child_process";
+import fs from "node:fs";
 import path from "node:path";
 
 export const KIT_ROOT = path.join(__dirname, "..", "..");
@@ -63,3 +64,22 @@ export const BUILD_CACHE = path.join(
   ".cache",
   "wx-push-kit-tests",
 );
+
+/** The repository the kit sits in: the template. */
+export const REPOSITORY = path.join(KIT_ROOT, "..", "..");
+
+/** Copies the template as a fork holds it (its tracked files, packages/ left out) into `destination`. */
+export function copyTemplate(destination: string): void {
+  const tracked = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], {
+    cwd: REPOSITORY,
+    encoding: "utf8",
+  })
+    .stdout.split("\n")
+    .filter(
+      (file) => file !== "" && !file.startsWith("packages/") && fs.existsSync(path.join(REPOSITORY, file)),
+    );
+  for (const file of tracked) {
+    fs.mkdirSync(path.dirname(path.join(destination, file)), { recursive: true });
+    fs.copyFileSync(path.join(REPOSITORY, file), path.join(destination, file));
+  }
+}

@@ -5,22 +5,17 @@ import { XMLParser } from "fast-xml-parser";
 import type { PushMode } from "../../src/http/config";
 import { loadHttpConfig } from "../../src/http/config";
 import type { SendPayload } from "../../src/core/reply";
-import { createRouter } from "../../src/core/router";
 import { decodeAesKey, decrypt } from "../../src/http/wx-crypto";
 import { buildPushRequest, DEMO_SETTINGS } from "../../src/local/push-request";
-import { close, listen, send } from "../helpers/http-client";
-import { createTestServer } from "../helpers/push-server";
+import { send } from "../helpers/http-client";
+import { replyingBot } from "../helpers/pushes";
+import { withTestServer } from "../helpers/push-server";
 
 const ENV = {
   WECHAT_TOKEN: DEMO_SETTINGS.token,
   WECHAT_ENCODING_AES_KEY: DEMO_SETTINGS.encodingAESKey,
   WECHAT_APPID: DEMO_SETTINGS.appid,
 };
-// A bot of this test's own: "hand over" is transferred, anything else answered with one text.
-const router = () =>
-  createRouter()
-    .hears("hand over", ({ reply }) => reply.transfer())
-    .on("text", async ({ reply }) => void (await reply.text("reply")));
 
 const MISLABELLED = [
   ["json", "text/xml"],
@@ -37,19 +32,11 @@ const message = (content: string) => ({
   MsgId: String(9_100_000_000_000_000_000n + BigInt((n += 1))),
 });
 
-async function withServer(mode: PushMode, run: (base: string, sent: SendPayload[]) => Promise<void>) {
-  const sent: SendPayload[] = [];
-  const server = createTestServer({
-    router: router(),
-    config: loadHttpConfig({ ...ENV, WECHAT_PUSH_MODE: mode }),
-    send: (payload) => Promise.resolve(void sent.push(payload)),
-  });
-  const base = await listen(server);
-  try {
-    await run(base, sent);
-  } finally {
-    await close(server);
-  }
+function withServer(mode: PushMode, run: (base: string, sent: SendPayload[]) => Promise<void>) {
+  return withTestServer(
+    { router: replyingBot(), config: loadHttpConfig({ ...ENV, WECHAT_PUSH_MODE: mode }) },
+    run,
+  );
 }
 
 describe.each(MODES)("%s mode", (mode) => {

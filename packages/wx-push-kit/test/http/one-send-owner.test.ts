@@ -1,13 +1,12 @@
 // A reply whose send hangs is POSTed once: the pipeline's send retry is the one owner of retries, and it
 // never repeats a send that may have been delivered (a timeout). The HTTPS client under it repeats nothing.
 // Real HTTP all the way: `npm run serve`'s wiring, the fake WeChat API on loopback.
-import { createRouter } from "../../src/core/router";
 import { createServerFromEnv } from "../../src/server/create-server";
-import { buildPushRequest } from "../../src/local/push-request";
 import { createRecordingLog } from "../helpers/recording-log";
 import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 import { close, listen, send } from "../helpers/http-client";
+import { replyingBot, textPush } from "../helpers/pushes";
 
 const credentials = { appid: "wx1234567890abcdef", secret: "s3cr3t-app-secret" };
 let api: FakeWechatApi;
@@ -24,23 +23,11 @@ test("a push whose custom/send never answers: answered success within 5 s, and e
       WECHAT_APPSECRET: credentials.secret,
       WECHAT_API_BASE: api.base,
     },
-    { log, router: createRouter().on("text", async ({ reply }) => void (await reply.text("reply"))) },
+    { log, router: replyingBot() },
   );
   const base = await listen(push.server);
   try {
-    const request = buildPushRequest({
-      message: {
-        ToUserName: "gh_97417a04a28d",
-        FromUserName: "o-hung",
-        CreateTime: Math.floor(Date.now() / 1000),
-        MsgType: "text",
-        Content: "你好",
-        MsgId: "8000000000000000001",
-      },
-      mode: "plaintext",
-      format: "json",
-      settings: { token: "AAAAA" },
-    });
+    const request = textPush({ from: "o-hung", msgId: "8000000000000000001" });
     const started = Date.now();
     expect(await send(base, request)).toEqual({ status: 200, body: "success" });
     // WeChat gives up at 5 s: the answer must come before, whatever the send does.

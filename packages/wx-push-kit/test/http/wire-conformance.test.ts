@@ -3,52 +3,31 @@
 // matches the lower-case one WeChat seals.
 import { loadHttpConfig } from "../../src/http/config";
 import type { SendPayload } from "../../src/core/reply";
-import { createRouter } from "../../src/core/router";
-import { buildPushRequest, DEMO_SETTINGS } from "../../src/local/push-request";
-import { close, listen, send } from "../helpers/http-client";
-import { createTestServer } from "../helpers/push-server";
+import { DEMO_SETTINGS } from "../../src/local/push-request";
+import { send } from "../helpers/http-client";
+import type { TextPush } from "../helpers/pushes";
+import { replyingBot, textPush } from "../helpers/pushes";
+import { withTestServer } from "../helpers/push-server";
 
 const ENV = {
   WECHAT_TOKEN: DEMO_SETTINGS.token,
   WECHAT_ENCODING_AES_KEY: DEMO_SETTINGS.encodingAESKey,
   WECHAT_APPID: DEMO_SETTINGS.appid,
 };
-const message = (MsgId: string, Content = "hi") => ({
-  ToUserName: "gh_x",
-  FromUserName: "o-wire",
-  CreateTime: 1714112445,
-  MsgType: "text",
-  Content,
-  MsgId,
-});
+const wirePush = (push: Omit<TextPush, "from" | "createTime" | "settings">) =>
+  textPush({ ...push, from: "o-wire", createTime: 1714112445, settings: DEMO_SETTINGS });
 
-async function withServer(
-  env: Record<string, string>,
-  run: (base: string, sent: SendPayload[]) => Promise<void>,
-) {
-  const sent: SendPayload[] = [];
-  const server = createTestServer({
-    router: createRouter()
-      .hears("hand over", ({ reply }) => reply.transfer())
-      .on("text", async ({ reply }) => void (await reply.text("reply"))),
-    config: loadHttpConfig(env),
-    send: (payload) => Promise.resolve(void sent.push(payload)),
-  });
-  const base = await listen(server);
-  try {
-    await run(base, sent);
-  } finally {
-    await close(server);
-  }
+function withServer(env: Record<string, string>, run: (base: string, sent: SendPayload[]) => Promise<void>) {
+  return withTestServer({ router: replyingBot(), config: loadHttpConfig(env) }, run);
 }
 
 test("XML: whitespace around the CDATA of MsgType and CreateTime is formatting: the push routes as text", async () => {
   await withServer({ ...ENV, WECHAT_PUSH_MODE: "plaintext" }, async (base, sent) => {
-    const request = buildPushRequest({
-      message: message("9600000000000000001", "hand over"),
+    const request = wirePush({
+      msgId: "9600000000000000001",
+      content: "hand over",
       mode: "plaintext",
       format: "xml",
-      settings: DEMO_SETTINGS,
     });
     const padded = request.body
       .replace("<MsgType><![CDATA[text]]></MsgType>", "<MsgType>\n  <![CDATA[text]]>\n</MsgType>")
@@ -62,12 +41,7 @@ test("XML: whitespace around the CDATA of MsgType and CreateTime is formatting: 
 
 test("XML: whitespace around the CDATA of Encrypt is formatting: the push is opened", async () => {
   await withServer(ENV, async (base, sent) => {
-    const request = buildPushRequest({
-      message: message("9600000000000000002"),
-      mode: "secure",
-      format: "xml",
-      settings: DEMO_SETTINGS,
-    });
+    const request = wirePush({ msgId: "9600000000000000002", mode: "secure", format: "xml" });
     const padded = request.body
       .replace("<Encrypt><![CDATA[", "<Encrypt>\n  <![CDATA[")
       .replace("]]></Encrypt>", "]]>\n</Encrypt>");
@@ -79,12 +53,11 @@ test("XML: whitespace around the CDATA of Encrypt is formatting: the push is ope
 
 test("JSON: an Encrypt written with escapes (\\u002b, \\u0041, \\/) is read as any JSON parser reads it", async () => {
   await withServer(ENV, async (base, sent) => {
-    const request = buildPushRequest({
-      message: message("9600000000000000003"),
+    const request = wirePush({
+      msgId: "9600000000000000003",
       mode: "secure",
       format: "json",
-      settings: DEMO_SETTINGS,
-      // A fixed prefix whose ciphertext has both "+" and "/" in it (checked below).
+      // A fixed prefix: the same ciphertext each run, with characters worth escaping in it.
       random: Buffer.alloc(16, 1),
     });
     const sealed = /"Encrypt":"([^"]+)"/.exec(request.body)?.[1] ?? "";
@@ -103,12 +76,7 @@ test("JSON: an Encrypt written with escapes (\\u002b, \\u0041, \\/) is read as a
 
 test("WECHAT_APPID typed in upper case still matches the appid WeChat seals pushes with", async () => {
   await withServer({ ...ENV, WECHAT_APPID: DEMO_SETTINGS.appid.toUpperCase() }, async (base, sent) => {
-    const request = buildPushRequest({
-      message: message("9600000000000000099"),
-      mode: "secure",
-      format: "json",
-      settings: DEMO_SETTINGS,
-    });
+    const request = wirePush({ msgId: "9600000000000000099", mode: "secure", format: "json" });
     expect(await send(base, request)).toEqual({ status: 200, body: "success" });
     expect(sent).toHaveLength(1);
   });
@@ -121,12 +89,7 @@ test.each([
   ["secure", "plaintext"],
 ] as const)("WECHAT_PUSH_MODE=%s refuses a %s push, as the README says", async (configured, pushed) => {
   await withServer({ ...ENV, WECHAT_PUSH_MODE: configured }, async (base, sent) => {
-    const request = buildPushRequest({
-      message: message("9600000000000000100"),
-      mode: pushed,
-      format: "xml",
-      settings: DEMO_SETTINGS,
-    });
+    const request = wirePush({ msgId: "9600000000000000100", mode: pushed, format: "xml" });
     expect(await send(base, request)).toEqual({ status: 400, body: "bad request" });
     expect(sent).toEqual([]);
   });

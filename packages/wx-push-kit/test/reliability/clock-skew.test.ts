@@ -3,12 +3,11 @@
 import { createDatabaseStore } from "../../src/cloud/database-store";
 import { CLAIM_TTL_MS } from "../../src/core/dedupe";
 import type { SendPayload } from "../../src/core/reply";
-import { createRouter } from "../../src/core/router";
 import { createFakeDatabase } from "../../src/local/fake-database";
-import { buildPushRequest } from "../../src/local/push-request";
 import { createServerFromEnv } from "../../src/server/create-server";
 import { createRecordingLog } from "../helpers/recording-log";
 import { close, listen, send } from "../helpers/http-client";
+import { replyingBot, textPush } from "../helpers/pushes";
 
 test("PUSH_MAX_AGE_S=N with the server's clock N behind WeChat's: a replay 2N later is still a duplicate", async () => {
   const N = 300;
@@ -19,25 +18,17 @@ test("PUSH_MAX_AGE_S=N with the server's clock N behind WeChat's: a replay 2N la
     { WECHAT_TOKEN: "AAAAA", PUSH_MAX_AGE_S: String(N) },
     {
       log: createRecordingLog(),
-      router: createRouter().on("text", async ({ reply }) => void (await reply.text("reply"))),
+      router: replyingBot(),
       send: (payload) => Promise.resolve(void sent.push(payload)),
       clock: { now: () => now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
     },
   );
   const base = await listen(push.server);
   try {
-    const request = buildPushRequest({
-      message: {
-        ToUserName: "gh_x",
-        FromUserName: "o-skew",
-        CreateTime: signedAt,
-        MsgType: "text",
-        Content: "hi",
-        MsgId: "9400000000000000001",
-      },
-      mode: "plaintext",
-      format: "json",
-      settings: { token: "AAAAA" },
+    const request = textPush({
+      from: "o-skew",
+      msgId: "9400000000000000001",
+      createTime: signedAt,
       timestamp: String(signedAt),
     });
     expect(await send(base, request)).toEqual({ status: 200, body: "success" });

@@ -4,13 +4,12 @@
 import { createApp } from "../../src/core/app";
 import { silentLog } from "../../src/core/log";
 import type { SendPayload } from "../../src/core/reply";
-import { createRouter } from "../../src/core/router";
 import { createHttpHandler } from "../../src/http/handle";
 import { loadHttpConfig } from "../../src/http/config";
 import { createPushServer } from "../../src/server/node-server";
-import { buildPushRequest } from "../../src/local/push-request";
 import { close, listen, send } from "../helpers/http-client";
 import { redisAvailable, useRedisStores } from "../helpers/redis-server";
+import { replyingBot, textPush } from "../helpers/pushes";
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 
@@ -20,7 +19,7 @@ describeWithRedis("a Redis stall under the closed policy", () => {
   test("the stalled delivery gets 503; the redelivery after the stall is answered exactly once", async () => {
     const sent: SendPayload[] = [];
     const app = createApp({
-      router: createRouter().on("text", async ({ reply }) => void (await reply.text("reply"))),
+      router: replyingBot(),
       store: redis.store(),
       dedupeFailure: "closed",
       log: silentLog,
@@ -35,19 +34,7 @@ describeWithRedis("a Redis stall under the closed policy", () => {
       silentLog,
     );
     const base = await listen(server);
-    const request = buildPushRequest({
-      message: {
-        ToUserName: "gh_x",
-        FromUserName: "o-stall",
-        CreateTime: Math.floor(Date.now() / 1000),
-        MsgType: "text",
-        Content: "hi",
-        MsgId: "9300000000000000001",
-      },
-      mode: "plaintext",
-      format: "json",
-      settings: { token: "AAAAA" },
-    });
+    const request = textPush({ from: "o-stall", msgId: "9300000000000000001" });
     try {
       await send(base, request); // connects the store's client before the stall
       sent.length = 0;

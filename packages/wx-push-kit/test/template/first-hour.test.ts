@@ -8,9 +8,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { KIT_ROOT } from "../helpers/kit-cli";
+import { copyTemplate, REPOSITORY } from "../helpers/kit-cli";
 
-const REPOSITORY = path.join(KIT_ROOT, "..", "..");
 const FUNCTION = "cloudfunctions/messagePush/src";
 const ACKNOWLEDGE = `${FUNCTION}/handlers/acknowledge.ts`;
 const GREETING = `${FUNCTION}/handlers/user-enter-tempsession.ts`;
@@ -58,18 +57,7 @@ const changedUnder = (folder: string) =>
 (shipped ? describe : describe.skip)("the template's first hour", () => {
   beforeAll(() => {
     sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "first-hour-"));
-    const tracked = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], {
-      cwd: REPOSITORY,
-      encoding: "utf8",
-    })
-      .stdout.split("\n")
-      .filter(
-        (file) => file !== "" && !file.startsWith("packages/") && fs.existsSync(path.join(REPOSITORY, file)),
-      );
-    for (const file of tracked) {
-      fs.mkdirSync(path.dirname(path.join(sandbox, file)), { recursive: true });
-      fs.copyFileSync(path.join(REPOSITORY, file), path.join(sandbox, file));
-    }
+    copyTemplate(sandbox);
     fs.symlinkSync(path.join(REPOSITORY, "node_modules"), path.join(sandbox, "node_modules"), "dir");
     // A repository of its own, to see what the user's commands changed.
     for (const args of [

@@ -6,9 +6,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { KIT_ROOT } from "../helpers/kit-cli";
+import { copyTemplate, KIT_ROOT, REPOSITORY } from "../helpers/kit-cli";
 
-const REPOSITORY = path.join(KIT_ROOT, "..", "..");
 let scratch = "";
 let tarball = "";
 
@@ -22,18 +21,7 @@ beforeAll(() => {
   tarball = path.join(scratch, packed.stdout.trim().split("\n").at(-1) ?? "");
 
   const project = path.join(scratch, "project");
-  const tracked = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], {
-    cwd: REPOSITORY,
-    encoding: "utf8",
-  })
-    .stdout.split("\n")
-    .filter(
-      (file) => file !== "" && !file.startsWith("packages/") && fs.existsSync(path.join(REPOSITORY, file)),
-    );
-  for (const file of tracked) {
-    fs.mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
-    fs.copyFileSync(path.join(REPOSITORY, file), path.join(project, file));
-  }
+  copyTemplate(project);
   // node_modules as `npm install wx-push-kit-<version>.tgz` leaves it: the kit unpacked, the rest installed.
   const modules = path.join(project, "node_modules");
   fs.mkdirSync(path.join(modules, ".bin"), { recursive: true });

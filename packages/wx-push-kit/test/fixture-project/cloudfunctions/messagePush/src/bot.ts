@@ -1,29 +1,27 @@
 import type { Router } from "wx-push-kit";
 import { createRouter } from "wx-push-kit";
 import { acknowledge } from "./handlers/acknowledge";
-import { transferToAgent, WANTS_AGENT } from "./handlers/transfer";
-import { logMediaCheck, logSubscription } from "./handlers/notifications";
-import { logUnknown } from "./handlers/unknown";
 import { greet } from "./handlers/user-enter-tempsession";
 
 /**
- * Your code goes here: one handler per route, narrowed to its message type. The default: text asking for
- * 「人工」 is handed to human agents, other messages get 「收到」, entering the chat gets the greeting;
- * media-check results and subscription events are logged (notifications: nothing is sent).
+ * The kit's fixture bot: a person on request, one answer for every other message, a greeting on entering,
+ * notifications and unmodelled pushes only logged. Its words are the kit tests' own.
  */
 export function createBot(): Router {
   return createRouter()
-    .hears(WANTS_AGENT, transferToAgent)
+    .hears(/人工/, ({ reply }) => reply.transfer())
     .on(["text", "image", "miniprogrampage"], acknowledge)
     .on("event.user_enter_tempsession", greet)
-    .on("event.wxa_media_check", logMediaCheck)
+    .on("event.wxa_media_check", ({ message, log }) =>
+      log.info("fixture: media check", { suggest: message.result.suggest }),
+    )
     .on(
       [
         "event.subscribe_msg_popup_event",
         "event.subscribe_msg_change_event",
         "event.subscribe_msg_sent_event",
       ],
-      logSubscription,
+      ({ message, log }) => log.info("fixture: subscription", { templates: message.List.length }),
     )
-    .otherwise(logUnknown);
+    .otherwise(({ message, log }) => log.info("fixture: push not handled", { MsgType: message.MsgType }));
 }

@@ -1,8 +1,7 @@
 import type { Handler } from "wx-push-kit";
 
-/** The fixture bot's answer to every text, image and mini-program card: words of the kit's tests, not the template's. */
+/** The fixture bot's one answer to every message: the kit tests' own words, not the template's. */
 export const ACKNOWLEDGEMENT = "测试机器人：已收到";
 
-export const acknowledge: Handler<"text" | "image" | "miniprogrampage"> = async ({ reply }) => {
-  await reply.text(ACKNOWLEDGEMENT);
-};
+export const acknowledge: Handler<"text" | "image" | "miniprogrampage"> = ({ reply }) =>
+  reply.text(ACKNOWLEDGEMENT);

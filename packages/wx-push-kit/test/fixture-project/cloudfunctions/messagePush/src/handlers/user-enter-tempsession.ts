@@ -1,10 +1,6 @@
 import type { Handler } from "wx-push-kit";
 
-/** Sent when the user opens the chat (<button open-type="contact">). */
+/** The fixture bot's greeting: the kit tests' own words. */
 export const GREETING = "测试机器人：您好，请说。";
 
-// Entering a session allows 2 replies within 1 minute (later ones fail with 45015), so greet once, briefly.
-// `message.SessionFrom` carries the button's `session-from`: use it to tailor the greeting per page.
-export const greet: Handler<"event.user_enter_tempsession"> = async ({ reply }) => {
-  await reply.text(GREETING);
-};
+export const greet: Handler<"event.user_enter_tempsession"> = ({ reply }) => reply.text(GREETING);
