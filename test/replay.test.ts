@@ -2,7 +2,7 @@
 // what DevTools uploads) and the real wx-server-sdk, each as a fresh delivery, its cloud calls recorded at a
 // loopback stand-in. What it sent and returned is a jest snapshot (test/__snapshots__/): change a reply and the
 // test shows the difference; `npm test -- -u` records the new one. A new event file is recorded on its first run.
-import { eventFixtures, useReplay } from "wx-push-kit/testing";
+import { conversationFixtures, eventFixtures, useReplay } from "wx-push-kit/testing";
 
 const replay = useReplay();
 
@@ -12,3 +12,13 @@ test.each(eventFixtures().map((fixture) => [fixture.name, fixture] as const))(
     expect(await replay.deliver(fixture)).toMatchSnapshot();
   },
 );
+
+// One user's pushes in order (test/fixtures/conversations): what a step remembers, the next one sees.
+const conversations = conversationFixtures();
+if (conversations.length > 0)
+  test.each(conversations.map((fixture) => [fixture.name, fixture] as const))(
+    "conversation %s: what each step sends and returns",
+    async (_name, fixture) => {
+      expect(await replay.converse(fixture)).toMatchSnapshot();
+    },
+  );

@@ -6,11 +6,13 @@ export type {
   DispatchPorts,
   ErrorHandler,
   Handler,
+  HandlerResult,
   Matcher,
   MessageRoute,
   NotificationRoute,
   Middleware,
   Outcome,
+  OverBudgetHandler,
   PushContext,
   ReplyFor,
   Router,
@@ -46,6 +48,18 @@ export type {
   TextBody,
 } from "./core/reply";
 export type { PassiveReply, TransferToAgent } from "./core/passive";
+export type {
+  BusinessHours,
+  ConversationOptions,
+  HandoverOptions,
+  HandoverView,
+  QuotaLimits,
+  SendResult,
+  SessionOptions,
+} from "./core/conversation";
+export { HANDOVER_WINDOW_MS, QUOTA, SESSION_TTL_MS } from "./core/conversation";
+export type { StateStore, Versioned } from "./core/state";
+export { createMemoryStateStore } from "./core/state";
 export type { Log } from "./core/log";
 export { ROUTE_TABLE, ROUTES } from "./core/routes";
 export { KIT_VERSION } from "./version";

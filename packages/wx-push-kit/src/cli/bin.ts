@@ -1,6 +1,7 @@
 // `wx-push <command> [...]`: one entry for every command of the kit. Each command's module is loaded only
 // when it runs, so `wx-push push` never pays for esbuild and `wx-push build` never for the stand-ins.
 /* eslint-disable @typescript-eslint/no-require-imports -- each command loaded on demand */
+import fs from "node:fs";
 import { KIT_VERSION } from "../version";
 
 type Main = (argv: readonly string[]) => Promise<number>;
@@ -9,12 +10,14 @@ type Main = (argv: readonly string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Main }> = {
   build: command("构建云函数 build the function (index.js, bundle.js, http.js)", () => require("./build")),
   start: {
-    summary: "构建并回放示例事件 build and replay the sample events",
+    summary: "构建并回放示例事件和对话 build and replay the sample events and conversations",
     load: () => (argv) =>
       (require("./replay") as typeof import("./replay")).main([
         "--typecheck",
         "--next-steps",
+        // Conversations (one user's pushes in order) when the project records any.
         "test/fixtures/events",
+        ...(fs.existsSync("test/fixtures/conversations") ? ["test/fixtures/conversations"] : []),
         ...argv,
       ]),
   },

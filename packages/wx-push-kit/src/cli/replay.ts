@@ -6,9 +6,10 @@ import path from "node:path";
 import { isPassiveReply } from "../server/index";
 import { buildFunction } from "./build";
 import { parseCommandArgs } from "./lib/args";
-import { listEventFiles, readEvent } from "./lib/fixtures";
+import { isConversationFile, listEventFiles, readConversation, readEvent } from "./lib/fixtures";
 import { staleBuild } from "./lib/freshness";
 import { summarise, typeErrors } from "./lib/typecheck";
+import type { CloudRun } from "../local/cloud-replay";
 import { startCloudReplay } from "../local/cloud-replay";
 import { FUNCTION_DIR } from "./lib/function";
 
@@ -16,8 +17,9 @@ const HELP = `用法 Usage: npm run replay -- <event.json|目录 folder> [...] [
 
 在本地用录制的推送事件运行云函数 (cloudfunctions/messagePush/index.js)，打印它会发送的客服消息和返回值。
 src/ 有改动时先重新构建。每个文件都当作一次全新的投递（冷启动，去重记录清空）；MsgId 相同的文件会被指出，
-因为真实推送里它们会被当作重试。用真实的 wx-server-sdk，云调用发到本机的 CloudBase 模拟服务，不访问外网。
-Replays recorded push events through the function (rebuilt first when src/ changed), each as a fresh delivery.
+因为真实推送里它们会被当作重试。conversations/ 目录里的文件是一个用户按顺序发的多条推送，在同一个实例里依次回放。用真实的 wx-server-sdk，云调用发到本机的 CloudBase 模拟服务，不访问外网。
+Replays recorded push events through the function (rebuilt first when src/ changed), each as a fresh delivery;
+a file in a conversations/ folder is one user's pushes, replayed in order to one warm instance.
 
   --openid      getWXContext().OPENID for every event (default: the event's FromUserName)
   --typecheck   先做类型检查并简短列出错误，不阻止重放 (print type errors briefly, replay anyway)
@@ -70,14 +72,53 @@ async function replayAll(
 ): Promise<number> {
   for (const target of missing) console.error(`✗ 找不到 not found: ${target}`);
   let failures = missing.length;
-  let sends = 0;
-  let transfers = 0;
   let duplicates = 0;
   const firstWithKey = new Map<string, string>();
+  const tally = { sends: 0, transfers: 0, failures: 0 };
+  const show = (run: CloudRun, indent: string) => {
+    const { returned, calls, refused, errors } = run;
+    for (const call of calls) console.log(`${indent}→ ${call.apiName} ${JSON.stringify(call.payload)}`);
+    for (const call of refused)
+      console.log(
+        `${indent}✗ ${call.apiName} 被平台拒绝：config.json 未授权 (refused: not granted in config.json, -604101)`,
+      );
+    if (calls.length + refused.length === 0) console.log(`${indent}→ (不回复 no reply)`);
+    tally.sends += calls.length;
+    if (isPassiveReply(returned)) {
+      tally.transfers += 1;
+      console.log(
+        `${indent}← main() 返回被动回复 returned a passive reply (转人工 hand-over) ${JSON.stringify(returned)}`,
+      );
+    } else {
+      console.log(`${indent}← main() 返回 returned ${JSON.stringify(returned)}`);
+      if (returned !== "success") tally.failures += 1;
+    }
+    // main() answers "success" whatever a handler did (WeChat must not retry a bug): what it logged at
+    // error level is what tells a failed run here.
+    if (errors.length > 0 && returned === "success") {
+      tally.failures += 1;
+      console.log(
+        `${indent}✗ 出错 ${errors.length} 处（见上面的错误日志）failed: ${plural(errors.length, "error")} logged above`,
+      );
+    }
+  };
+  let events = 0;
   for (const file of files) {
     const shown = path.relative(process.cwd(), file);
     console.log(`\n▶ ${shown}`);
     try {
+      if (isConversationFile(file)) {
+        // One user's pushes in order, to one warm instance: what a step remembers, the next one sees.
+        const steps = readConversation(file);
+        const invoke = cloud.instance();
+        for (const [index, step] of steps.entries()) {
+          events += 1;
+          console.log(`  [${index + 1}/${steps.length}] ${describe(step)}`);
+          show(await invoke(step, openidOption ?? senderOf(step)), "    ");
+        }
+        continue;
+      }
+      events += 1;
       const event = readEvent(file);
       const key = msgIdOf(event);
       const earlier = key === undefined ? undefined : firstWithKey.get(key);
@@ -90,39 +131,17 @@ async function replayAll(
       } else if (key !== undefined) firstWithKey.set(key, shown);
       // Each file is a fresh delivery to a cold instance: nothing remembered from the files before.
       // For a push, the platform sets OPENID to the sender.
-      const { returned, calls, refused, errors } = await cloud.run(event, openidOption ?? senderOf(event));
-      for (const call of calls) console.log(`  → ${call.apiName} ${JSON.stringify(call.payload)}`);
-      for (const call of refused)
-        console.log(
-          `  ✗ ${call.apiName} 被平台拒绝：config.json 未授权 (refused: not granted in config.json, -604101)`,
-        );
-      if (calls.length + refused.length === 0) console.log("  → (不回复 no reply)");
-      sends += calls.length;
-      if (isPassiveReply(returned)) {
-        transfers += 1;
-        console.log(
-          `  ← main() 返回被动回复 returned a passive reply (转人工 hand-over) ${JSON.stringify(returned)}`,
-        );
-      } else {
-        console.log(`  ← main() 返回 returned ${JSON.stringify(returned)}`);
-        if (returned !== "success") failures += 1;
-      }
-      // main() answers "success" whatever a handler did (WeChat must not retry a bug): what it logged at
-      // error level is what tells a failed run here.
-      if (errors.length > 0 && returned === "success") {
-        failures += 1;
-        console.log(
-          `  ✗ 出错 ${errors.length} 处（见上面的错误日志）failed: ${plural(errors.length, "error")} logged above`,
-        );
-      }
+      show(await cloud.run(event, openidOption ?? senderOf(event)), "  ");
     } catch (error) {
-      failures += 1;
+      tally.failures += 1;
       console.error(`  ✗ ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+  const { sends, transfers } = tally;
+  failures += tally.failures;
   console.log(
-    `\n重放 ${files.length} 个事件，发送 ${sends} 条客服消息，转人工 ${transfers} 个，MsgId 重复 ${duplicates} 个，失败 ${failures} 个` +
-      ` (replayed ${plural(files.length, "event")}, ${plural(sends, "send")}, ${plural(transfers, "transfer")}, ` +
+    `\n重放 ${events} 个事件，发送 ${sends} 条客服消息，转人工 ${transfers} 个，MsgId 重复 ${duplicates} 个，失败 ${failures} 个` +
+      ` (replayed ${plural(events, "event")}, ${plural(sends, "send")}, ${plural(transfers, "transfer")}, ` +
       `${plural(duplicates, "repeated MsgId")}, ${failures} failed)`,
   );
   return failures === 0 ? 0 : 1;
@@ -156,6 +175,14 @@ function printTypeErrors(): void {
     `⚠ 类型错误 ${errors.length} 个（不影响重放，但 npm run deploy 会拒绝）type errors (replay goes on; deploy refuses):`,
   );
   for (const line of summarise(errors)) console.error(line);
+}
+
+/** A step of a conversation in a few words: its type and, for a text, what it says. */
+function describe(step: unknown): string {
+  if (typeof step !== "object" || step === null) return "(不是推送 not a push)";
+  const { MsgType, Event, Content } = step as Record<string, unknown>;
+  const kind = [MsgType, Event].filter((part) => typeof part === "string").join(".");
+  return typeof Content === "string" ? `${kind} 「${Content}」` : kind;
 }
 
 function msgIdOf(event: unknown): string | undefined {

@@ -13,7 +13,8 @@ import type { Env } from "../core/settings";
 import { settingsOf } from "../core/settings";
 import { isHttpTriggerEvent } from "../http/trigger-event";
 import type { TriggerDoor } from "./http-trigger-door";
-import { createMain, storeOf } from "./main";
+import { createMain, stateStoreOf, storeOf } from "./main";
+import type { StateStore } from "../core/state";
 import type { CloudSdk } from "./sdk";
 import { lazyCloudSdk } from "./sdk";
 
@@ -69,13 +70,17 @@ function loadBundledHttpDoor(): typeof import("./http-trigger-door") {
   return require("./http.js") as typeof import("./http-trigger-door");
 }
 
-/** A bad PUSH_DEDUPE_* setting is reported and the safe default used: a typo must not stop the bot. */
+/** Claims and per-user state share one store. A bad PUSH_DEDUPE_* setting is reported and the safe default used: a typo must not stop the bot. */
 function dedupeSettings(
   env: Env,
   sdk: () => CloudSdk,
   log: Log,
-): { store: ReturnType<typeof storeOf>; dedupeFailure: DedupeFailurePolicy } {
+): { store: ReturnType<typeof storeOf>; state: StateStore; dedupeFailure: DedupeFailurePolicy } {
   const { settings, problems } = readDedupeSettings(env, CLOUD_DEDUPE);
   for (const problem of problems) log.error(problem);
-  return { store: storeOf(settings, sdk, log), dedupeFailure: settings.failure };
+  return {
+    store: storeOf(settings, sdk, log),
+    state: stateStoreOf(settings, sdk, log),
+    dedupeFailure: settings.failure,
+  };
 }

@@ -8,6 +8,9 @@ import type { PassiveReply } from "../core/passive";
 import type { Send, SetTyping } from "../core/reply";
 import { deadlineOf } from "./budget";
 import { createDatabaseStore } from "./database-store";
+import { createDatabaseStateStore } from "./database-state";
+import type { StateStore } from "../core/state";
+import { createMemoryStateStore } from "../core/state";
 import type { CloudSdk } from "./sdk";
 import { OPENAPI_TIMEOUT_MS } from "./sdk";
 
@@ -101,6 +104,13 @@ export function storeOf(settings: DedupeSettings, sdk: () => CloudSdk, log: Log)
   return settings.store === "database"
     ? createDatabaseStore(() => sdk().database(), { log })
     : createMemoryStore();
+}
+
+/** Where a bot that keeps state keeps its per-user records: beside the claims, in the same kind of store. */
+export function stateStoreOf(settings: DedupeSettings, sdk: () => CloudSdk, log: Log): StateStore {
+  return settings.store === "database"
+    ? createDatabaseStateStore(() => sdk().database(), { log })
+    : createMemoryStateStore();
 }
 
 export function createCloudTyping(sdk: () => CloudSdk): SetTyping {

@@ -8,6 +8,10 @@ import { createMemoryStore } from "./memory-store";
 import type { AnyMessage, Inbound } from "./message";
 import { parsePush, PushParseError } from "./parse";
 import { isMessageRoute } from "./routes";
+import { isStateful } from "./conversation";
+import type { StateStore } from "./state";
+import { createMemoryStateStore } from "./state";
+import { dispatchWithState } from "./stateful-dispatch";
 import type { PassiveReply } from "./passive";
 import type { Send, SetTyping } from "./reply";
 import type { Outcome, Router } from "./router";
@@ -27,6 +31,11 @@ export interface AppOptions {
   /** In-process retries of transient send failures. */
   retry?: RetryPolicy;
   clock?: Clock;
+  /**
+   * Where per-user records live (sessions, the quota ledger, the hand-over), for a bot that keeps state:
+   * the same store as the claims in production. Default: this process's memory.
+   */
+  state?: StateStore;
   /**
    * How long this instance remembers an answered push (default two minutes, WeChat's retries take ~15 s).
    * With a freshness window (PUSH_MAX_AGE_S) it must cover the window, or a replay inside it would answer again.
@@ -67,6 +76,7 @@ export interface App {
 export function createApp(options: AppOptions): App {
   const { router, log = silentLog, retry = DEFAULT_RETRY, clock = systemClock } = options;
   const now = () => clock.now();
+  const state = options.state ?? createMemoryStateStore(now);
   // This instance's memory first (what it answered, even when the shared store could not record it), then
   // the shared store, if any, between instances.
   const store =
@@ -118,12 +128,38 @@ export function createApp(options: AppOptions): App {
     if (claim.status !== "claimed")
       return duplicate(inbound, key, claim.status, claim.status === "done" ? claim.reply : undefined);
 
-    const outcome = await router.dispatch(inbound, {
+    const dispatchPorts = {
       openid: ports.recipientOf(inbound.message),
       send: retryingSend(ports.send, retry, ports.deadline, clock),
       log,
       ...(ports.typing === undefined ? {} : { typing: boundedTyping(ports.typing, ports.deadline, clock) }),
-    });
+    };
+    let outcome: Outcome;
+    let reply: PassiveReply | undefined;
+    if (isStateful(router.conversation)) {
+      const run = await dispatchWithState(
+        { router, state, policy: options.dedupeFailure ?? "open", log, clock },
+        inbound,
+        key,
+        dispatchPorts,
+      );
+      if (run.unavailable !== undefined) {
+        await settle(key, claim.lease, true, undefined);
+        log.error(
+          "状态存储不可用，本次推送未处理（PUSH_DEDUPE_FAIL=closed）state store unavailable, push not handled",
+          {
+            key,
+            error: messageOf(run.unavailable),
+          },
+        );
+        return { status: "store-unavailable", inbound, error: run.unavailable };
+      }
+      outcome = run.outcome;
+      reply = run.reply;
+    } else {
+      outcome = await router.dispatch(inbound, dispatchPorts);
+      reply = outcome.reply;
+    }
     // Release only when nothing went out, nor may have: re-running a handler that already replied (or
     // whose reply timed out on the way, possibly delivered) would reply twice.
     const released =
@@ -148,7 +184,6 @@ export function createApp(options: AppOptions): App {
         },
       );
     }
-    const reply = outcome.reply;
     await settle(key, claim.lease, released, reply);
     return {
       status: "handled",

@@ -4,36 +4,50 @@ import type { Inbound, MessageOf, Route, RouteOrUnknown } from "./message";
 import type { MessageRoute, NotificationRoute } from "./routes";
 import { isNotificationRoute } from "./routes";
 import { isPassiveReply } from "./passive";
+import type { ConversationOptions, HandoverView, SendResult, Turn } from "./conversation";
 import type { MessageReply, Reply, Send, SetTyping } from "./reply";
 import { createReply } from "./reply";
 import { mayHaveBeenDelivered } from "./send-errors";
 
 export type { MessageRoute, NotificationRoute } from "./routes";
 
+/** The hand-over as a bot without state sees it: never live. */
+const NO_HANDOVER: HandoverView = { active: false, since: undefined, end: () => undefined };
+
 /** A user message gets `reply.transfer()` as well; an event's reply has none (a type error to try). */
 export type ReplyFor<M> = M extends MessageOf<MessageRoute> ? MessageReply : Reply;
 
-interface ContextBase<M> {
+interface ContextBase<M, S> {
   message: M;
   /** The sender's openid: where replies go. */
   openid: string;
   log: Log;
+  /**
+   * This user's session, as the bot declared it (`createRouter({ session: { initial } })`): read before the
+   * handler, written after it. Change it in place; undefined in a bot without sessions.
+   */
+  session: S;
+  /** The hand-over to a person: whether it is live (the bot's replies are then withheld), and a way to end it. */
+  handover: HandoverView;
 }
 
 /**
  * What a handler gets: the narrowed message, who sent it, a pre-addressed reply, a logger. Notifications
  * (media checks, subscription events) are not conversations: their context has no reply at all.
  */
-export type PushContext<M> =
-  M extends MessageOf<NotificationRoute> ? ContextBase<M> : ContextBase<M> & { reply: ReplyFor<M> };
+export type PushContext<M, S = unknown> =
+  M extends MessageOf<NotificationRoute> ? ContextBase<M, S> : ContextBase<M, S> & { reply: ReplyFor<M> };
 
 /**
  * A handler for one route; `Handler<"text">` types a handler kept in its own file. It may return a passive
  * reply (`return reply.transfer()`), which the door answers the push with.
  */
-export type Handler<R extends RouteOrUnknown> = (
-  ctx: PushContext<MessageOf<R>>,
-) => void | PassiveReply | Promise<void | PassiveReply>;
+export type Handler<R extends RouteOrUnknown, S = unknown> = (
+  ctx: PushContext<MessageOf<R>, S>,
+) => HandlerResult | Promise<HandlerResult>;
+
+/** What a handler may return: nothing, a passive reply (`return reply.transfer()`), or a send's result. */
+export type HandlerResult = void | undefined | PassiveReply | SendResult;
 
 /** A handler threw or rejected; `cause` is what it threw. */
 export class HandlerError extends Error {
@@ -68,16 +82,21 @@ export interface DispatchPorts {
   send: Send;
   log: Log;
   typing?: SetTyping;
+  /** A bot that keeps state: the user's record for this run (session, quota, hand-over), sends held on it. */
+  turn?: Turn;
 }
 
-/** A test on the message of a route: a RegExp or a word tests a text's Content, a function anything. */
-export type Matcher<R extends Route> = R extends "text"
-  ? RegExp | string | ((message: MessageOf<R>) => boolean)
-  : (message: MessageOf<R>) => boolean;
+/**
+ * A test on the message of a route: a RegExp or a word tests a text's Content, a function anything (it is
+ * given the handler's context too: `(message, { session }) => session.step === "order"`).
+ */
+export type Matcher<R extends Route, S = unknown> = R extends "text"
+  ? RegExp | string | ((message: MessageOf<R>, ctx: PushContext<MessageOf<R>, S>) => boolean)
+  : (message: MessageOf<R>, ctx: PushContext<MessageOf<R>, S>) => boolean;
 
 /** The context middleware sees: any push, with the route it was given. */
-export type AnyContext = {
-  [R in RouteOrUnknown]: PushContext<MessageOf<R>> & { route: R };
+export type AnyContext<S = unknown> = {
+  [R in RouteOrUnknown]: PushContext<MessageOf<R>, S> & { route: R };
 }[RouteOrUnknown];
 
 /**
@@ -85,40 +104,57 @@ export type AnyContext = {
  * `next()` to go on; not calling it stops the push there (no handler runs). A passive reply the handler
  * returns is kept by the router, so middleware need not pass it along.
  */
-export type Middleware = (ctx: AnyContext, next: () => Promise<void>) => void | Promise<void>;
+export type Middleware<S = unknown> = (ctx: AnyContext<S>, next: () => Promise<void>) => void | Promise<void>;
 
 /** Told of every failure of a handler or a middleware, once. */
-export type ErrorHandler = (error: HandlerError, ctx: AnyContext) => void | Promise<void>;
+export type ErrorHandler<S = unknown> = (error: HandlerError, ctx: AnyContext<S>) => void | Promise<void>;
 
-export interface Router {
+/**
+ * Told when a send is refused because the platform's quota for this user is spent (once per push): ask the
+ * user to write again (a message opens a new window), or fall back to a subscription message.
+ */
+export type OverBudgetHandler<S = unknown> = (
+  refused: Extract<SendResult, { status: "over-budget" }>,
+  ctx: AnyContext<S>,
+) => void | Promise<void>;
+
+export interface Router<S = unknown> {
   /** The plain handler of one route (or several); a route takes one plain handler only. */
-  on<R extends Route>(route: R | readonly R[], handler: Handler<R>): Router;
+  on<R extends Route>(route: R | readonly R[], handler: Handler<R, S>): Router<S>;
   /**
    * A handler for the pushes of `route` that `matcher` accepts. Matchers of a route are tried in
    * registration order, the first match wins; with none, the route's plain handler runs.
    */
-  on<R extends Route>(route: R, matcher: Matcher<R>, handler: Handler<R>): Router;
+  on<R extends Route>(route: R, matcher: Matcher<R, S>, handler: Handler<R, S>): Router<S>;
   /** Text whose Content matches: `hears(/人工|客服/, handler)` is `on("text", /人工|客服/, handler)`. */
-  hears(pattern: RegExp | string, handler: Handler<"text">): Router;
+  hears(pattern: RegExp | string, handler: Handler<"text", S>): Router<S>;
   /** Registers the fallback for every push no route claims. */
-  otherwise(handler: Handler<"unknown">): Router;
-  use(middleware: Middleware): Router;
+  otherwise(handler: Handler<"unknown", S>): Router<S>;
+  use(middleware: Middleware<S>): Router<S>;
   /** One error boundary for handlers and middleware alike; the pipeline still decides about retries. */
-  onError(handler: ErrorHandler): Router;
+  onError(handler: ErrorHandler<S>): Router<S>;
+  onOverBudget(handler: OverBudgetHandler<S>): Router<S>;
   /** Runs middleware and the chosen handler. Never throws: a failure comes back in `Outcome.error`. */
   dispatch(inbound: Inbound, ports: DispatchPorts): Promise<Outcome>;
   /** The routes that have a handler or a matcher, in registration order. */
   readonly routes: readonly Route[];
+  /** What the bot keeps per user (sessions, the quota ledger, the hand-over), if anything. */
+  readonly conversation: ConversationOptions<S> | undefined;
 }
 
 type AnyHandler = (ctx: unknown) => unknown;
-type AnyTest = (message: unknown) => boolean;
+type AnyTest = (message: unknown, ctx: unknown) => boolean;
 
-export function createRouter(): Router {
+/**
+ * A router; with `options`, a bot that keeps per-user state (its session's type is taken from
+ * `session.initial`), the quota ledger and the hand-over lifecycle.
+ */
+export function createRouter<S = unknown>(options?: ConversationOptions<S>): Router<S> {
   const plain = new Map<RouteOrUnknown, AnyHandler>();
   const matched = new Map<Route, { test: AnyTest; handler: AnyHandler }[]>();
-  const middleware: Middleware[] = [];
-  const errorHandlers: ErrorHandler[] = [];
+  const middleware: Middleware<S>[] = [];
+  const errorHandlers: ErrorHandler<S>[] = [];
+  const overBudgetHandlers: OverBudgetHandler<S>[] = [];
   const register = (route: RouteOrUnknown, handler: AnyHandler) => {
     // One plain handler per route keeps the number of replies predictable (customer-service quotas are small).
     if (plain.has(route))
@@ -142,9 +178,12 @@ export function createRouter(): Router {
     };
   };
 
-  const choose = (inbound: Inbound): { route: RouteOrUnknown; handler: AnyHandler | undefined } => {
+  const choose = (
+    inbound: Inbound,
+    ctx: unknown,
+  ): { route: RouteOrUnknown; handler: AnyHandler | undefined } => {
     if (inbound.route !== "unknown") {
-      const hit = matched.get(inbound.route)?.find(({ test }) => test(inbound.message));
+      const hit = matched.get(inbound.route)?.find(({ test }) => test(inbound.message, ctx));
       if (hit !== undefined) return { route: inbound.route, handler: hit.handler };
       const own = plain.get(inbound.route);
       if (own !== undefined) return { route: inbound.route, handler: own };
@@ -152,7 +191,8 @@ export function createRouter(): Router {
     return { route: "unknown", handler: plain.get("unknown") };
   };
 
-  const router: Router = {
+  const router: Router<S> = {
+    conversation: options,
     on(route: Route | readonly Route[], second: unknown, third?: unknown) {
       if (third === undefined) {
         for (const one of typeof route === "string" ? [route] : route) register(one, second as AnyHandler);
@@ -180,7 +220,11 @@ export function createRouter(): Router {
       errorHandlers.push(handler);
       return router;
     },
-    async dispatch(inbound, { openid, send, log, typing }) {
+    onOverBudget(handler) {
+      overBudgetHandlers.push(handler);
+      return router;
+    },
+    async dispatch(inbound, { openid, send, log, typing, turn }) {
       let sent = 0;
       let uncertain = 0;
       const counting: Send = async (payload) => {
@@ -198,23 +242,31 @@ export function createRouter(): Router {
         ...(uncertain === 0 ? {} : { uncertain }),
         ...extra,
       });
-      let ctx: AnyContext | undefined;
+      let ctx: AnyContext<S> | undefined;
       let answer: PassiveReply | undefined;
+      const reply = createReply(openid, counting, {
+        typing,
+        log,
+        pushedTo: inbound.message.ToUserName,
+        turn,
+      });
+      const base = { openid, log, session: turn?.session as S, handover: turn?.handover ?? NO_HANDOVER };
       try {
         // Matchers are user code too: inside the boundary, like everything else that can throw.
-        const chosen = choose(inbound);
+        const routed = {
+          ...base,
+          route: inbound.route,
+          message: inbound.message,
+          ...(isNotificationRoute(inbound.route) ? {} : { reply }),
+        };
+        const chosen = choose(inbound, routed);
         const fallback = chosen.route === "unknown" && inbound.route !== "unknown";
-        const conversation = fallback || !isNotificationRoute(inbound.route);
-        ctx = {
-          route: fallback ? "unknown" : inbound.route,
-          // The fallback gets what Handler<"unknown"> promises: the push whole, as `raw` too.
-          message: fallback ? { ...inbound.message, raw: inbound.message } : inbound.message,
-          openid,
-          log,
-          ...(conversation
-            ? { reply: createReply(openid, counting, { typing, log, pushedTo: inbound.message.ToUserName }) }
-            : {}),
-        } as AnyContext;
+        ctx = (
+          fallback
+            ? // The fallback gets what Handler<"unknown"> promises: the push whole, as `raw` too.
+              { ...base, route: "unknown", message: { ...inbound.message, raw: inbound.message }, reply }
+            : routed
+        ) as AnyContext<S>;
         const context = ctx;
         const run = async (index: number): Promise<void> => {
           const next = middleware[index];
@@ -236,6 +288,13 @@ export function createRouter(): Router {
           await downstream;
         };
         await run(0);
+        if (turn !== undefined) {
+          // A handler may replace the session rather than change it in place.
+          turn.session = context.session;
+          const refused = turn.refusal;
+          if (refused !== undefined)
+            for (const onOverBudget of overBudgetHandlers) await onOverBudget(refused, context);
+        }
         return outcome(answer === undefined ? {} : { reply: answer });
       } catch (cause) {
         const error = new HandlerError(inbound.route, cause);
@@ -243,7 +302,7 @@ export function createRouter(): Router {
           try {
             await onError(
               error,
-              ctx ?? ({ route: inbound.route, message: inbound.message, openid, log } as AnyContext),
+              ctx ?? ({ ...base, route: inbound.route, message: inbound.message } as AnyContext<S>),
             );
           } catch (inner) {
             // An error handler's own failure must not hide the first one.

@@ -52,6 +52,8 @@ export interface FakeCloudBase {
   answerNext(...answers: Answer[]): void;
   /** What `cloud.database()` calls found and left. */
   database: CloudDatabase;
+  /** Set by a test: each database request (its JSON text) is answered once this settles. */
+  holdDatabase: ((request: string) => Promise<void> | undefined) | undefined;
   close(): Promise<void>;
 }
 
@@ -81,8 +83,12 @@ export async function startFakeCloudBase(
           res.end("<html><body>502 Bad Gateway</body></html>");
           return;
         }
-        res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify(database.answer(Buffer.concat(chunks).toString("utf8"))));
+        const request = Buffer.concat(chunks).toString("utf8");
+        // A test may hold a request back (e.g. until another instance's read arrives), as a slow network would.
+        void Promise.resolve(stand.holdDatabase?.(request)).then(() => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify(database.answer(request)));
+        });
         return;
       }
       const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1];
@@ -130,7 +136,8 @@ export async function startFakeCloudBase(
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
+  const stand: FakeCloudBase = {
+    holdDatabase: undefined,
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin`,
     calls,
     refused,
@@ -143,6 +150,7 @@ export async function startFakeCloudBase(
         server.close(() => resolve());
       }),
   };
+  return stand;
 }
 
 function parseMultipart(body: Buffer, boundary: string): Map<string, Buffer> {

@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import { createApp } from "../core/app";
 import type { Store } from "../core/dedupe";
+import type { StateStore } from "../core/state";
 import { MEMORY_DONE_TTL_MS } from "../core/dedupe";
 import { readDedupeSettings, SERVER_DEDUPE } from "../core/dedupe-settings";
 import type { Log } from "../core/log";
@@ -70,13 +71,13 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
   if (problems.length > 0) throw new ConfigError(problems);
 
   // Memory: the app's own memory is the store (no second layer), on the server's clock.
-  let store: (Store & { close?: () => Promise<void> }) | undefined;
+  let store: (Store & StateStore & { close?: () => Promise<void> }) | undefined;
   if (dedupe.store === "redis") {
     // Loaded only when chosen: the Redis client is never on any other path.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createRedisStore } = require("./redis-store") as typeof import("./redis-store");
     // Namespaced by appid unless set: two mini programs sharing one Redis must not share one key space.
-    const prefix = dedupe.redisKeyPrefix ?? `message-push:${config.appid ?? "default"}:dedupe:`;
+    const prefix = dedupe.redisKeyPrefix ?? `message-push:${config.appid ?? "default"}:`;
     store = createRedisStore({ url: dedupe.redisUrl ?? "", log, prefix });
   }
 
@@ -95,7 +96,8 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
   }
   const app = createApp({
     router: overrides.router,
-    ...(store === undefined ? {} : { store }),
+    // Redis keeps the per-user state beside the claims, shared by every instance; else this one's memory.
+    ...(store === undefined ? {} : { store, state: store }),
     log,
     dedupeFailure: dedupe.failure,
     clock,

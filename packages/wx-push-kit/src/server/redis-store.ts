@@ -1,5 +1,6 @@
 import { createClient } from "@redis/client";
 import type { Claim, Store } from "../core/dedupe";
+import type { StateStore } from "../core/state";
 import { DONE_TTL_MS } from "../core/dedupe";
 import type { Log } from "../core/log";
 import { isPassiveReply } from "../core/passive";
@@ -17,6 +18,13 @@ const COMPLETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0`;
+/** Compare-and-set of a state record stored as "<version>\n<json>": -1 when the version read is not the one there. */
+const WRITE_STATE = `local current = redis.call('GET', KEYS[1])
+local version = 0
+if current then version = tonumber(string.match(current, '^(%d+)\n')) or 0 end
+if version ~= tonumber(ARGV[1]) then return -1 end
+redis.call('SET', KEYS[1], (version + 1) .. '\n' .. ARGV[2], 'PX', ARGV[3])
+return version + 1`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
   return 1
@@ -26,19 +34,22 @@ return 0`;
 export interface RedisStoreOptions {
   url: string;
   log: Log;
-  /** Key prefix, so one Redis can serve several apps. */
+  /** Key prefix, so one Redis can serve several apps: claims go under `<prefix>dedupe:`, state under `<prefix>state:`. */
   prefix?: string;
   /** A store call slower than this fails (and the app falls back to memory): answering beats waiting. */
   timeoutMs?: number;
   doneTtlMs?: number;
 }
 
-export interface RedisStore extends Store {
+export interface RedisStore extends Store, StateStore {
   close(): Promise<void>;
 }
 
 export function createRedisStore(options: RedisStoreOptions): RedisStore {
-  const { url, log, prefix = "message-push:dedupe:", timeoutMs = 1000, doneTtlMs = DONE_TTL_MS } = options;
+  const { url, log, prefix: base = "message-push:", timeoutMs = 1000, doneTtlMs = DONE_TTL_MS } = options;
+  // Claims and state records side by side under one prefix (one app's key space).
+  const prefix = `${base}dedupe:`;
+  const statePrefix = `${base}state:`;
   const problems = createTally(log, "error");
   const client = createClient({
     url,
@@ -98,6 +109,24 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
 
   return {
     claim,
+    async read(key) {
+      const stored = await call(() => client.get(statePrefix + key));
+      if (stored === null) return undefined;
+      const newline = stored.indexOf("\n");
+      return {
+        version: Number(stored.slice(0, newline)),
+        value: JSON.parse(stored.slice(newline + 1)) as unknown,
+      };
+    },
+    async write(key, value, expected, ttlMs) {
+      const written = await call(() =>
+        client.eval(WRITE_STATE, {
+          keys: [statePrefix + key],
+          arguments: [String(expected ?? 0), JSON.stringify(value), String(ttlMs)],
+        }),
+      );
+      return typeof written === "number" && written > 0 ? written : "conflict";
+    },
     async complete(key, lease, reply) {
       const done = `done:${reply === undefined ? "" : JSON.stringify(reply)}`;
       await call(() =>

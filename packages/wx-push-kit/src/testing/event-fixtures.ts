@@ -1,10 +1,29 @@
 import fs from "node:fs";
 import path from "node:path";
-import { readEvent } from "../cli/lib/fixtures";
+import { readConversation, readEvent } from "../cli/lib/fixtures";
 import { ROOT } from "../cli/lib/function";
 
 /** Where a project keeps its recorded pushes, one event per file. */
 export const EVENTS_DIR = path.join(ROOT, "test", "fixtures", "events");
+
+/** Where a project keeps recorded conversations: one user's pushes in order, one conversation per file. */
+export const CONVERSATIONS_DIR = path.join(ROOT, "test", "fixtures", "conversations");
+
+export interface ConversationFixture {
+  /** File name, e.g. "order-lookup.json". */
+  name: string;
+  steps: unknown[];
+}
+
+/** Every recorded conversation; none when the project has no conversations folder. */
+export function loadConversationFixtures(folder = CONVERSATIONS_DIR): ConversationFixture[] {
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .filter((name) => name.endsWith(".json"))
+    .sort()
+    .map((name) => ({ name, steps: readConversation(path.join(folder, name)) }));
+}
 
 export interface EventFixture {
   /** File name, e.g. "text.emoji.json". */

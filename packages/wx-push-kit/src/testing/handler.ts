@@ -6,6 +6,7 @@ import type { PassiveReply } from "../core/passive";
 import type { SendPayload } from "../core/reply";
 import type { Handler } from "../core/router";
 import { createRouter } from "../core/router";
+import { startTurn } from "../core/conversation";
 
 export interface HandlerRun {
   /** The customer-service messages the handler sent, as WeChat would receive them. */
@@ -14,6 +15,13 @@ export interface HandlerRun {
   reply?: PassiveReply;
   /** What it logged, "level message" each. */
   logs: string[];
+  /** The session as the handler left it (given one to start from). */
+  session?: unknown;
+}
+
+export interface HandlerRunOptions {
+  /** The user's session as the handler should find it (a bot with `session` in createRouter). */
+  session?: unknown;
 }
 
 /**
@@ -24,6 +32,7 @@ export async function runHandler(
   // Any route's handler: `Handler<"text">`, `Handler<"event.user_enter_tempsession">`…
   handler: (ctx: never) => unknown,
   message: Readonly<Record<string, unknown>>,
+  options: HandlerRunOptions = {},
 ): Promise<HandlerRun> {
   const inbound = parsePush({
     ToUserName: "gh_test",
@@ -40,11 +49,30 @@ export async function runHandler(
   const any = handler as unknown as Handler<"unknown">;
   if (inbound.route === "unknown") router.otherwise(any);
   else router.on(inbound.route, any as never);
+  // With a session, the handler runs on a turn as in a bot that keeps state (no quota, no hand-over here).
+  const given = options.session;
+  const turn =
+    "session" in options
+      ? startTurn({
+          inbound,
+          openid: inbound.message.FromUserName,
+          record: undefined,
+          options: { session: { initial: () => structuredClone(given) }, quota: false, handover: false },
+          now: Date.now(),
+          onOverBudget: () => undefined,
+        })
+      : undefined;
   const outcome = await router.dispatch(inbound, {
     openid: inbound.message.FromUserName,
     send: (payload) => Promise.resolve(void sends.push(payload)),
     log,
+    ...(turn === undefined ? {} : { turn }),
   });
   if (outcome.error !== undefined) throw outcome.error.cause;
-  return { sends, logs, ...(outcome.reply === undefined ? {} : { reply: outcome.reply }) };
+  return {
+    sends: turn === undefined ? sends : [...turn.outbox],
+    logs,
+    ...(outcome.reply === undefined ? {} : { reply: outcome.reply }),
+    ...(turn === undefined ? {} : { session: turn.session }),
+  };
 }

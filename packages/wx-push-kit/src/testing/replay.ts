@@ -3,8 +3,14 @@
 // CloudBase stand-in. Each event is a fresh delivery to a cold instance, as `npm run replay` does it.
 import { parsePush, PushParseError } from "../core/parse";
 import type { FakeCloudBase } from "../local/fake-cloudbase";
-import type { EventFixture } from "./event-fixtures";
-import { loadEventFixtures, mustStaySilent, recorded, senderOf } from "./event-fixtures";
+import type { ConversationFixture, EventFixture } from "./event-fixtures";
+import {
+  loadConversationFixtures,
+  loadEventFixtures,
+  mustStaySilent,
+  recorded,
+  senderOf,
+} from "./event-fixtures";
 import type { Runner } from "./function-runner";
 import { startSdkRunner, startStandIn } from "./function-runner";
 
@@ -17,6 +23,11 @@ export interface Replayed {
 export interface Replay {
   /** Delivers `event` as a fresh push (a cold instance); the sender is its FromUserName. */
   deliver(fixture: EventFixture): Promise<Replayed>;
+  /**
+   * Delivers a conversation's pushes in order to one instance, cold for the first: what the bot remembers
+   * of the user (its session, the quota, a hand-over) carries from step to step.
+   */
+  converse(fixture: ConversationFixture): Promise<Replayed[]>;
 }
 
 /**
@@ -36,24 +47,39 @@ export function useReplay(): Replay {
     await cloudbase?.close();
   });
   return {
-    async deliver({ name, event }) {
+    deliver({ name, event }) {
       checkName(name, event);
-      if (runner === undefined) throw new Error("useReplay(): deliver() runs inside a test");
-      const { returned, threw, calls, logs } = await runner.run(
-        event,
-        senderOf(event) ?? "o-not-a-push",
-        undefined,
-        {},
-        true,
-      );
-      if (threw !== undefined) throw new Error(`${name}: main() threw ${threw}\n${logs.join("\n")}`);
-      if (mustStaySilent(name) && calls.length > 0)
-        throw new Error(
-          `${name}: ${name.split(".")[0]} 推送不应回复，却发送了 ${calls.length} 条 (must not be answered)`,
-        );
-      return recorded(returned, calls) as Replayed;
+      return deliverOne(name, event, true);
+    },
+    async converse({ name, steps }) {
+      const replayed: Replayed[] = [];
+      for (const [index, step] of steps.entries())
+        replayed.push(await deliverOne(`${name} [${index + 1}]`, step, index === 0));
+      return replayed;
     },
   };
+
+  async function deliverOne(name: string, event: unknown, fresh: boolean): Promise<Replayed> {
+    if (runner === undefined) throw new Error("useReplay(): deliver() runs inside a test");
+    const { returned, threw, calls, logs } = await runner.run(
+      event,
+      senderOf(event) ?? "o-not-a-push",
+      undefined,
+      {},
+      fresh,
+    );
+    if (threw !== undefined) throw new Error(`${name}: main() threw ${threw}\n${logs.join("\n")}`);
+    if (mustStaySilent(name) && calls.length > 0)
+      throw new Error(
+        `${name}: ${name.split(".")[0]} 推送不应回复，却发送了 ${calls.length} 条 (must not be answered)`,
+      );
+    return recorded(returned, calls) as Replayed;
+  }
+}
+
+/** Every recorded conversation of the project (test/fixtures/conversations); none without the folder. */
+export function conversationFixtures(folder?: string): ConversationFixture[] {
+  return loadConversationFixtures(folder);
 }
 
 /** Every recorded event of the project (test/fixtures/events), read as the replay command reads it. */

@@ -56,7 +56,7 @@ describeWithRedis("the Redis key space", () => {
         [
           `message-push:${DEMO_SETTINGS.appid}:dedupe:msg:9700000000000000001`,
           "message-push:wx1234567890abcdef:dedupe:msg:9700000000000000001",
-          "team-c:msg:9700000000000000001",
+          "team-c:dedupe:msg:9700000000000000001",
         ].sort(),
       );
       for (const key of keys) {

@@ -227,7 +227,7 @@ describeWithRedis("Redis store against a real redis-server", () => {
       const plain = await s.claim("msg:plain", 5000);
       if (plain.status !== "claimed") throw new Error("expected a claim");
       await s.complete("msg:plain", plain.lease);
-      expect(await raw.get(`${prefix}msg:plain`)).toBe("done:");
+      expect(await raw.get(`${prefix}dedupe:msg:plain`)).toBe("done:");
       const reply = {
         MsgType: "transfer_customer_service",
         ToUserName: "o",
@@ -237,7 +237,7 @@ describeWithRedis("Redis store against a real redis-server", () => {
       const withReply = await s.claim("msg:reply", 5000);
       if (withReply.status !== "claimed") throw new Error("expected a claim");
       await s.complete("msg:reply", withReply.lease, reply);
-      expect(await raw.get(`${prefix}msg:reply`)).toBe(`done:${JSON.stringify(reply)}`);
+      expect(await raw.get(`${prefix}dedupe:msg:reply`)).toBe(`done:${JSON.stringify(reply)}`);
     } finally {
       await raw.close();
     }

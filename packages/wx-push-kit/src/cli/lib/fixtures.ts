@@ -38,6 +38,21 @@ type JsonParser = { parse(text: string): unknown };
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- json-bigint ships no ES module
 const json = (require("json-bigint") as (options: object) => JsonParser)({ storeAsString: true });
 
+/** A file under a `conversations` folder holds one user's pushes in order, not one push. */
+export function isConversationFile(file: string): boolean {
+  return path.basename(path.dirname(path.resolve(file))) === "conversations";
+}
+
+/** A recorded conversation: a non-empty JSON array of pushes, replayed in order to one warm instance. */
+export function readConversation(file: string): unknown[] {
+  const steps = readEvent(file);
+  if (!Array.isArray(steps) || steps.length === 0)
+    throw new Error(
+      `${file}: 对话文件应是推送的数组（按顺序）(a conversation file is a JSON array of pushes, in order)`,
+    );
+  return steps;
+}
+
 /** Reads a recorded event as delivered (64-bit numbers kept exact); a syntax error names the file, line and column. */
 export function readEvent(file: string): unknown {
   const text = fs.readFileSync(file, "utf8");

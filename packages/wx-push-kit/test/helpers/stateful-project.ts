@@ -1,0 +1,30 @@
+// A scratch copy of the fixture project whose bot keeps state (test/fixtures/stateful-bot/bot.ts), built,
+// for the door tests of sessions, the quota and the hand-over. Under BUILD_CACHE, inside node_modules, so
+// the bot's `wx-push-kit` imports resolve as in a user's project.
+import fs from "node:fs";
+import path from "node:path";
+import { BUILD_CACHE, PROJECT, runKit } from "./kit-cli";
+
+const STATEFUL_BOT = path.join(__dirname, "..", "fixtures", "stateful-bot", "bot.ts");
+
+export interface StatefulProject {
+  root: string;
+  /** The built function: what the SDK runner loads (FUNCTION_ENTRY). */
+  entry: string;
+}
+
+export function statefulProject(name: string): StatefulProject {
+  const root = path.join(BUILD_CACHE, `${name}-${process.pid}`);
+  fs.rmSync(root, { recursive: true, force: true });
+  const functionDir = path.join(root, "cloudfunctions", "messagePush");
+  fs.mkdirSync(path.join(functionDir, "src"), { recursive: true });
+  for (const file of ["cloudbaserc.json", "temp-cloud-callback-config.json"])
+    fs.copyFileSync(path.join(PROJECT, file), path.join(root, file));
+  const source = path.join(PROJECT, "cloudfunctions", "messagePush");
+  for (const file of ["config.json", "package.json", "src/index.ts"])
+    fs.copyFileSync(path.join(source, file), path.join(functionDir, file));
+  fs.copyFileSync(STATEFUL_BOT, path.join(functionDir, "src", "bot.ts"));
+  const built = runKit(["build"], { cwd: root, env: { WX_PUSH_ROOT: root } });
+  if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}\n${built.stderr}`);
+  return { root, entry: path.join(functionDir, "index.js") };
+}
