@@ -21,9 +21,9 @@ return 0`;
 /** Compare-and-set of a state record stored as "<version>\n<json>": -1 when the version read is not the one there. */
 const WRITE_STATE = `local current = redis.call('GET', KEYS[1])
 local version = 0
-if current then version = tonumber(string.match(current, '^(%d+)\n')) or 0 end
+if current then version = tonumber(string.match(current, '^(%d+)\\n')) or 0 end
 if version ~= tonumber(ARGV[1]) then return -1 end
-redis.call('SET', KEYS[1], (version + 1) .. '\n' .. ARGV[2], 'PX', ARGV[3])
+redis.call('SET', KEYS[1], (version + 1) .. '\\n' .. ARGV[2], 'PX', ARGV[3])
 return version + 1`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])

@@ -1,60 +1,30 @@
 // `npm run serve -- --demo` and `npm run push -- … --demo` as a user runs them: two real processes talking
 // over loopback.
-import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { ACKNOWLEDGEMENT } from "../fixture-project/cloudfunctions/messagePush/src/handlers/acknowledge";
-import { runKit, startKit } from "../helpers/kit-cli";
+import type { Serving } from "../helpers/kit-cli";
+import { runKit, startServing } from "../helpers/kit-cli";
 
-let server: ChildProcessWithoutNullStreams;
+let serving: Serving;
 let url = "";
-let serverOutput = "";
+const serverOutput = () => serving.output();
 
 beforeAll(async () => {
-  server = startKit(["serve", "--demo"], {
-    env: { ...process.env, PORT: "0" },
-  });
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${serverOutput}`)), 30_000);
-    server.stdout.on("data", (chunk: Buffer) => {
-      serverOutput += chunk.toString();
-      const found = /listening on (http:\/\/\S+)/.exec(serverOutput);
-      if (found?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(found[1]);
-      }
-    });
-    server.stderr.on("data", (chunk: Buffer) => (serverOutput += chunk.toString()));
-  });
+  serving = await startServing(["--demo"], { env: { ...process.env, PORT: "0" } });
+  url = serving.url;
 }, 40_000);
 
-afterAll(() => {
-  server.kill("SIGTERM");
-});
+afterAll(() => serving.stop());
 
 test("serve binds loopback by default, and says the address it really bound", () => {
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
 });
 
 test("HOST= (set but empty) is unset: loopback, not every interface", async () => {
-  const child = startKit(["serve", "--demo"], {
-    env: { ...process.env, HOST: "", PORT: "0" },
-  });
-  let output = "";
+  const child = await startServing(["--demo"], { env: { ...process.env, HOST: "", PORT: "0" } });
   try {
-    const bound = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
-      child.stdout.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /listening on (http:\/\/\S+)/.exec(output);
-        if (found?.[1] !== undefined) {
-          clearTimeout(timer);
-          resolve(found[1]);
-        }
-      });
-      child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    });
-    expect(bound).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    expect(child.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
   } finally {
-    child.kill("SIGTERM");
+    await child.stop();
   }
 }, 40_000);
 
@@ -71,7 +41,7 @@ test("a secure JSON text push is answered success, and the server prints the rep
   expect(code).toBe(0);
   expect(stdout).toContain("← HTTP 200 success");
   await new Promise((resolve) => setTimeout(resolve, 200));
-  expect(serverOutput).toContain(`"msgtype":"text","text":{"content":"${ACKNOWLEDGEMENT}"}`);
+  expect(serverOutput()).toContain(`"msgtype":"text","text":{"content":"${ACKNOWLEDGEMENT}"}`);
 });
 
 test("compatible XML, URL verification and retries work against the same server; plaintext is refused", () => {

@@ -45,3 +45,44 @@ export const greetByPage: Handler<"event.user_enter_tempsession"> = async ({ mes
   await reply.text(`您好！您从「${page}」进入客服，请直接发送问题。`);
 };
 // end example
+
+// example: session
+interface Survey {
+  step: "name" | "phone" | "done";
+  name?: string;
+}
+
+export const survey = createRouter<Survey>({
+  session: { initial: () => ({ step: "name" }), ttlMs: 30 * 60 * 1000 },
+  handover: {
+    resume: /返回机器人|结束人工/,
+    notice: { text: "已为您转接人工客服，请稍候", everyMs: 10 * 60 * 1000 },
+    hours: { open: "09:00", close: "21:00", closedReply: "人工客服 9:00–21:00 在线，请留言" },
+  },
+})
+  .hears(/人工/, ({ reply }) => reply.transfer())
+  .on("text", async ({ message, reply, session }) => {
+    if (session.step === "name") {
+      session.name = message.Content;
+      session.step = "phone";
+      await reply.text("请输入手机号");
+    } else if (session.step === "phone") {
+      session.step = "done";
+      await reply.text(`${session.name ?? ""}，已登记 ${message.Content}`);
+    }
+  })
+  .onOverBudget(async (refused, { log }) => {
+    log.warn("额度用完 over budget", { window: refused.window });
+  });
+// end example
+
+// example: quota
+export const burst: Handler<"event.user_enter_tempsession"> = async ({ reply }) => {
+  await reply.text("您好！");
+  if ((reply.remaining() ?? 1) > 0) await reply.text("常见问题请点菜单");
+  const third = await reply.text("这一条超出进入会话后 1 分钟 2 条的额度");
+  if (third.status === "over-budget") {
+    // 未调用发送接口；onOverBudget 已被通知一次
+  }
+};
+// end example

@@ -83,3 +83,43 @@ export function copyTemplate(destination: string): void {
     fs.copyFileSync(path.join(REPOSITORY, file), path.join(destination, file));
   }
 }
+
+/** A `wx-push serve` left running: the address it says it bound, what it printed so far. */
+export interface Serving {
+  url: string;
+  child: ChildProcessWithoutNullStreams;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function startServing(
+  args: readonly string[],
+  options: SpawnOptionsWithoutStdio = {},
+): Promise<Serving> {
+  const child = startKit(["serve", ...args], options);
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise<Serving>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${output}`)), 30_000);
+    const look = () => {
+      const found = /listening on (http:\/\/\S+)/.exec(output);
+      if (found?.[1] === undefined) return;
+      clearTimeout(timer);
+      child.stdout.off("data", look);
+      resolve({
+        url: found[1],
+        child,
+        output: () => output,
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once("exit", () => done());
+            child.kill("SIGTERM");
+          }),
+      });
+    };
+    child.stdout.on("data", look);
+    child.once("exit", (code) => reject(new Error(`serve exited (${String(code)}):\n${output}`)));
+  });
+}
