@@ -25,8 +25,16 @@ import { startCloudReplay } from "../local/cloud-replay";
 import type { BuiltRequest, PushSettings } from "../local/push-request";
 import { buildPushRequest, DEMO_SETTINGS } from "../local/push-request";
 import { messageOf } from "./push";
+import type { Clock } from "../core/clock";
+import { systemClock } from "../core/clock";
+import { describeUser, isStateful, userKey } from "../core/conversation";
+import { createMemoryStateStore } from "../core/state";
 
 const PAGE = path.join(__dirname, "playground", "page.html");
+/** The one user the page chats as. */
+const PLAYGROUND_USER = "o-playground-user";
+/** The furthest the page may move the clock in one step: past the 48-hour window, with room. */
+const MAX_ADVANCE_MS = 7 * 24 * 60 * 60 * 1000;
 /** An ask is a few hundred bytes; a chat message far below this. */
 const MAX_ASK_BYTES = 16 * 1024;
 /** Log streams open at once (a tab each). */
@@ -73,8 +81,25 @@ export async function startPlayground(
     logs.push(line);
     broadcast(line);
   };
+  // The HTTP door's clock can be moved on from the page, so the 1-minute, 30-minute and 48-hour rules of
+  // the quota and the hand-over can be seen to happen; its per-user state is shown beside the chat.
+  let offsetMs = 0;
+  const clock: Clock = { now: () => Date.now() + offsetMs, sleep: systemClock.sleep };
+  const state = createMemoryStateStore(clock.now);
+  const router = loadBot()();
+  const userState = async () => {
+    const found = await state.read(userKey(PLAYGROUND_USER));
+    return {
+      offsetMs,
+      now: clock.now(),
+      keepsState: isStateful(router.conversation),
+      user: describeUser(found?.value, router.conversation ?? {}, clock.now()),
+    };
+  };
   const push = createServerFromEnv(demoEnv(), {
-    router: loadBot()(),
+    router,
+    clock,
+    state,
     log: { info: record("info"), warn: record("warn"), error: record("error") },
     send: (payload) => {
       sends.push(payload);
@@ -97,7 +122,7 @@ export async function startPlayground(
       ...(ask.scenario === "wrong-token" ? { token: "WrongToken" } : {}),
       ...(ask.scenario === "wrong-key" ? { encodingAESKey: "B".repeat(43) } : {}),
     };
-    const message = messageOf(ask.kind, ask.content || undefined, "o-playground-user", undefined);
+    const message = messageOf(ask.kind, ask.content || undefined, PLAYGROUND_USER, undefined);
     if (message === undefined) throw new Error(`unknown kind ${ask.kind}`);
     let built = buildPushRequest({ message, mode: ask.mode, format: ask.format, settings });
     if (ask.scenario === "tampered") built = tamper(built);
@@ -126,7 +151,7 @@ export async function startPlayground(
   }
 
   async function overCloud(ask: Ask): Promise<Delivery[]> {
-    const message = messageOf(ask.kind, ask.content || undefined, "o-playground-user", undefined);
+    const message = messageOf(ask.kind, ask.content || undefined, PLAYGROUND_USER, undefined);
     if (message === undefined) throw new Error(`unknown kind ${ask.kind}`);
     // Each message a cold instance of its own would be too slow for a chat: one instance, fresh every 50.
     if ((cloudTurn += 1) % 50 === 0) cloudInstance = cloud.instance();
@@ -144,7 +169,7 @@ export async function startPlayground(
       Object.assign(console, { log: capture("info"), warn: capture("warn"), error: capture("error") });
       let run: CloudRun;
       try {
-        run = await cloudInstance(message, "o-playground-user", { time_limit_in_ms: 5000 });
+        run = await cloudInstance(message, PLAYGROUND_USER, { time_limit_in_ms: 5000 });
       } finally {
         Object.assign(console, restore);
       }
@@ -216,7 +241,24 @@ export async function startPlayground(
       if (ask === undefined) return refuse(res, 400, "bad ask");
       const deliveries = await oneAtATime(() => (ask.door === "cloud" ? overCloud(ask) : overHttp(ask)));
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ ask, deliveries }));
+      res.end(JSON.stringify({ ask, deliveries, state: await userState() }));
+      return;
+    }
+    if (req.method === "GET" && req.url === "/api/state") {
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+      res.end(JSON.stringify(await userState()));
+      return;
+    }
+    if (req.method === "POST" && req.url === "/api/clock") {
+      if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
+        return refuse(res, 415, "application/json only");
+      const text = await readAll(req, MAX_ASK_BYTES);
+      if (text === undefined) return refuse(res, 413, "too large");
+      const advance = advanceOf(text);
+      if (advance === undefined) return refuse(res, 400, "advanceMs: 0 to 7 days");
+      offsetMs += advance;
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(await userState()));
       return;
     }
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
@@ -318,6 +360,20 @@ function readAll(req: IncomingMessage, limit: number): Promise<string | undefine
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
+}
+
+/** How far to move the clock on: a whole number of ms, up to a week. */
+function advanceOf(text: string): number | undefined {
+  try {
+    const { advanceMs } = JSON.parse(text) as { advanceMs?: unknown };
+    return Number.isSafeInteger(advanceMs) &&
+      (advanceMs as number) >= 0 &&
+      (advanceMs as number) <= MAX_ADVANCE_MS
+      ? (advanceMs as number)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The page's ask, checked: anything else is refused before it reaches a door. */

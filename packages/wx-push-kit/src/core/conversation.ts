@@ -352,3 +352,41 @@ export function isOpen(hours: BusinessHours, at: number): boolean {
   const openedOn = open > close && minutes < close ? (day + 6) % 7 : day;
   return inHours && (hours.days === undefined || hours.days.includes(openedOn));
 }
+
+/** A user's record as a person reads it (the playground's state panel). */
+export interface UserView {
+  session: unknown;
+  /** The window the last action opened, what is left of it and until when (ms); none before any action. */
+  quota: { window: "message" | "enter" | "none"; left: number; until?: number };
+  handover: { active: boolean; since?: number; until?: number };
+}
+
+export function describeUser(value: unknown, options: ConversationOptions<unknown>, now: number): UserView {
+  const record = asUserRecord(value) ?? {};
+  const limits = options.quota === undefined || typeof options.quota === "boolean" ? QUOTA : options.quota;
+  const windowMs =
+    typeof options.handover === "object"
+      ? (options.handover.windowMs ?? HANDOVER_WINDOW_MS)
+      : HANDOVER_WINDOW_MS;
+  const sessionTtl = options.session?.ttlMs ?? SESSION_TTL_MS;
+  const quota = record.quota;
+  const rule =
+    quota === undefined ? undefined : quota.kind === "message" ? limits.afterMessage : limits.afterEnter;
+  const handover = record.handover;
+  const live = handover !== undefined && now - handover.since < windowMs;
+  return {
+    session:
+      record.session !== undefined && now - record.session.at < sessionTtl ? record.session.value : undefined,
+    quota:
+      quota === undefined || rule === undefined
+        ? { window: "none", left: 0 }
+        : {
+            window: quota.kind,
+            left: now - quota.at >= rule.windowMs ? 0 : Math.max(0, rule.sends - quota.sends),
+            until: quota.at + rule.windowMs,
+          },
+    handover: live
+      ? { active: true, since: handover.since, until: handover.since + windowMs }
+      : { active: false },
+  };
+}

@@ -40,6 +40,8 @@ export interface ServerOverrides {
   send?: Send;
   /** The one clock of the server: freshness, dedupe memory, deadlines and retry pauses. */
   clock?: Clock;
+  /** Where per-user state lives (a bot that keeps state); default: Redis when chosen, else this process's memory. */
+  state?: StateStore;
 }
 
 /** Throws ConfigError naming every problem; never echoes a secret. */
@@ -98,6 +100,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
     router: overrides.router,
     // Redis keeps the per-user state beside the claims, shared by every instance; else this one's memory.
     ...(store === undefined ? {} : { store, state: store }),
+    ...(overrides.state === undefined ? {} : { state: overrides.state }),
     log,
     dedupeFailure: dedupe.failure,
     clock,
