@@ -84,8 +84,8 @@ export async function startPlayground(
   // The HTTP door's clock can be moved on from the page, so the 1-minute, 30-minute and 48-hour rules of
   // the quota and the hand-over can be seen to happen; its per-user state is shown beside the chat.
   let offsetMs = 0;
-  const clock: Clock = { now: () => Date.now() + offsetMs, sleep: systemClock.sleep };
-  const state = createMemoryStateStore(clock.now);
+  const clock: Clock = { now: () => Date.now() + offsetMs, sleep: (ms) => systemClock.sleep(ms) };
+  const state = createMemoryStateStore(() => clock.now());
   const router = loadBot()();
   const userState = async () => {
     const found = await state.read(userKey(PLAYGROUND_USER));

@@ -71,7 +71,7 @@ export const survey = createRouter<Survey>({
       await reply.text(`${session.name ?? ""}，已登记 ${message.Content}`);
     }
   })
-  .onOverBudget(async (refused, { log }) => {
+  .onOverBudget((refused, { log }) => {
     log.warn("额度用完 over budget", { window: refused.window });
   });
 // end example

@@ -44,7 +44,7 @@ const post = async (path: string, body: object) => {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json().catch(() => undefined)) as unknown };
+  return { status: response.status, body: await response.json().catch(() => undefined) };
 };
 const say = async (content: string, kind = "text") => {
   const { body } = await post("/api/message", {
