@@ -43,10 +43,13 @@ export type {
   MiniProgramPageBody,
   Reply,
   Send,
+  SendOptions,
   SendPayload,
   SetTyping,
   TextBody,
+  TextOptions,
 } from "./core/reply";
+export { MAX_PARTS, PART_BYTES, splitText } from "./core/long-text";
 export type { PassiveReply, TransferToAgent } from "./core/passive";
 export type {
   BusinessHours,

@@ -12,6 +12,7 @@ import { isStateful } from "./conversation";
 import type { StateStore } from "./state";
 import { createMemoryStateStore } from "./state";
 import { dispatchWithState } from "./stateful-dispatch";
+import { createUserLanes } from "./user-lane";
 import type { PassiveReply } from "./passive";
 import type { Send, SetTyping } from "./reply";
 import type { Outcome, Router } from "./router";
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions): App {
   const { router, log = silentLog, retry = DEFAULT_RETRY, clock = systemClock } = options;
   const now = () => clock.now();
   const state = options.state ?? createMemoryStateStore(now);
+  const lane = createUserLanes();
   // This instance's memory first (what it answered, even when the shared store could not record it), then
   // the shared store, if any, between instances.
   const store =
@@ -131,6 +133,7 @@ export function createApp(options: AppOptions): App {
     const dispatchPorts = {
       openid: ports.recipientOf(inbound.message),
       send: retryingSend(ports.send, retry, ports.deadline, clock),
+      lane,
       log,
       ...(ports.typing === undefined ? {} : { typing: boundedTyping(ports.typing, ports.deadline, clock) }),
     };

@@ -1,6 +1,7 @@
 import type { Log } from "./log";
 import type { SendResult, Turn } from "./conversation";
 import type { TransferToAgent } from "./passive";
+import { splitText } from "./long-text";
 
 // The body of customerServiceMessage.send (cloud call) and cgi-bin/message/custom/send (HTTPS): the same JSON.
 // Source: developers.weixin.qq.com/miniprogram/dev/server/API/kf-mgnt/kf-message/api_sendcustommessage.html
@@ -31,6 +32,11 @@ export interface MiniProgramPageBody {
 interface SendBase {
   /** The user's openid. */
   touser: string;
+  /**
+   * Marks the message as AI-generated: WeChat shows 「内容由第三方AI生成」 under it (added 2025-11; China's
+   * labelling rules for AI-generated content apply since 2025-09-01). Source: the send page above.
+   */
+  aimsgcontext?: { is_ai_msg: 0 | 1 };
 }
 
 export type SendPayload =
@@ -48,6 +54,23 @@ export type Send = (payload: SendPayload) => Promise<void>;
 /** The typing indicator port: customerServiceMessage.setTyping / cgi-bin/message/custom/business/typing. */
 export type SetTyping = (touser: string, command: "Typing" | "CancelTyping") => Promise<void>;
 
+/** How a message is sent. */
+export interface SendOptions {
+  /** Labels it as AI-generated (`aimsgcontext: { is_ai_msg: 1 }`). */
+  ai?: boolean;
+}
+
+export interface TextOptions extends SendOptions {
+  /**
+   * A text longer than one message (2000 UTF-8 bytes) is sent as parts, in order; at most this many
+   * (default 5, the quota after a message), the rest dropped with a warning.
+   */
+  maxParts?: number;
+}
+
+/** Runs `work` alone for `touser`: one push's messages never interleave with another's to the same user. */
+export type UserLane = <T>(touser: string, work: () => Promise<T>) => Promise<T>;
+
 /** What a handler uses to answer; every method already knows who to answer. */
 export interface Reply {
   /**
@@ -55,10 +78,10 @@ export interface Reply {
    * the push is recorded; `{ status: "over-budget" }` when the quota ledger says WeChat would refuse it
    * (45015/45047), in which case nothing is sent or called.
    */
-  text(content: string): Promise<SendResult>;
-  image(mediaId: string): Promise<SendResult>;
-  link(link: LinkBody): Promise<SendResult>;
-  miniProgramPage(page: MiniProgramPageBody): Promise<SendResult>;
+  text(content: string, options?: TextOptions): Promise<SendResult>;
+  image(mediaId: string, options?: SendOptions): Promise<SendResult>;
+  link(link: LinkBody, options?: SendOptions): Promise<SendResult>;
+  miniProgramPage(page: MiniProgramPageBody, options?: SendOptions): Promise<SendResult>;
   /**
    * How many messages may still be sent to this user now (the platform's quota, from the ledger: 5 within
    * 48 h of a message, 2 within a minute of entering); undefined when the bot keeps no ledger or it could
@@ -92,10 +115,13 @@ export interface ReplyOptions {
   now?: () => number;
   /** A bot that keeps state: sends are queued on its turn (and checked against the quota), transfers recorded. */
   turn?: Turn | undefined;
+  /** Keeps this push's messages together for the user (default: none, as in a lone handler test). */
+  lane?: UserLane | undefined;
 }
 
 export function createReply(touser: string, send: Send, options: ReplyOptions = {}): MessageReply {
   const { typing: setTyping, log, pushedTo = "", now = Date.now, turn } = options;
+  const lane: UserLane = options.lane ?? ((_touser, work) => work());
   // Checked at each use, not here: building the reply must never fail a push the handler may not answer.
   const to = (): string => {
     if (touser === "")
@@ -104,13 +130,25 @@ export function createReply(touser: string, send: Send, options: ReplyOptions = 
       );
     return touser;
   };
-  const sendTo = (payload: DistributiveOmit<SendPayload, "touser">): Promise<SendResult> =>
-    Promise.resolve().then(async () => {
-      const addressed = { touser: to(), ...payload };
-      if (turn !== undefined) return turn.send(addressed);
-      await send(addressed);
-      return { status: "sent" };
+  const labelled = (options: SendOptions | undefined) =>
+    options?.ai === true ? { aimsgcontext: { is_ai_msg: 1 as const } } : {};
+  /** The messages in order, the first refused or failed one ending the run (what follows is not sent). */
+  const sendAll = (payloads: DistributiveOmit<SendPayload, "touser">[]): Promise<SendResult> =>
+    Promise.resolve().then(() => {
+      const addressed = payloads.map((payload) => ({ touser: to(), ...payload }) as SendPayload);
+      if (turn !== undefined) {
+        for (const payload of addressed) {
+          const result = turn.send(payload);
+          if (result.status !== "sent") return result;
+        }
+        return { status: "sent" as const };
+      }
+      return lane(to(), async () => {
+        for (const payload of addressed) await send(payload);
+        return { status: "sent" as const };
+      });
     });
+  const sendTo = (payload: DistributiveOmit<SendPayload, "touser">) => sendAll([payload]);
   const transfer = (): TransferToAgent => ({
     MsgType: "transfer_customer_service",
     ToUserName: to(),
@@ -120,10 +158,25 @@ export function createReply(touser: string, send: Send, options: ReplyOptions = 
   return {
     transfer: () => (turn === undefined ? transfer() : turn.transfer(transfer)),
     remaining: () => turn?.remaining(),
-    text: (content) => sendTo({ msgtype: "text", text: { content: nonEmpty(content, "text content") } }),
-    image: (mediaId) => sendTo({ msgtype: "image", image: { media_id: nonEmpty(mediaId, "media_id") } }),
-    link: (link) => sendTo({ msgtype: "link", link: { ...link } }),
-    miniProgramPage: (page) => sendTo({ msgtype: "miniprogrampage", miniprogrampage: { ...page } }),
+    text: (content, options) => {
+      const { parts, truncated } = splitText(
+        nonEmpty(content, "text content"),
+        options?.maxParts === undefined ? {} : { maxParts: options.maxParts },
+      );
+      if (truncated)
+        log?.warn("文本过长，超出的部分未发送 text too long: the rest was not sent", {
+          parts: parts.length,
+          chars: content.length,
+        });
+      return sendAll(
+        parts.map((part) => ({ msgtype: "text", text: { content: part }, ...labelled(options) })),
+      );
+    },
+    image: (mediaId, options) =>
+      sendTo({ msgtype: "image", image: { media_id: nonEmpty(mediaId, "media_id") }, ...labelled(options) }),
+    link: (link, options) => sendTo({ msgtype: "link", link: { ...link }, ...labelled(options) }),
+    miniProgramPage: (page, options) =>
+      sendTo({ msgtype: "miniprogrampage", miniprogrampage: { ...page }, ...labelled(options) }),
     typing: async () => {
       if (setTyping === undefined || touser === "") return;
       try {

@@ -5,7 +5,7 @@ import type { MessageRoute, NotificationRoute } from "./routes";
 import { isNotificationRoute } from "./routes";
 import { isPassiveReply } from "./passive";
 import type { ConversationOptions, HandoverView, SendResult, Turn } from "./conversation";
-import type { MessageReply, Reply, Send, SetTyping } from "./reply";
+import type { MessageReply, Reply, Send, SetTyping, UserLane } from "./reply";
 import { createReply } from "./reply";
 import { mayHaveBeenDelivered } from "./send-errors";
 
@@ -84,6 +84,8 @@ export interface DispatchPorts {
   typing?: SetTyping;
   /** A bot that keeps state: the user's record for this run (session, quota, hand-over), sends held on it. */
   turn?: Turn;
+  /** Keeps this push's messages to the user together (the app's per-user lanes). */
+  lane?: UserLane;
 }
 
 /**
@@ -224,7 +226,7 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
       overBudgetHandlers.push(handler);
       return router;
     },
-    async dispatch(inbound, { openid, send, log, typing, turn }) {
+    async dispatch(inbound, { openid, send, log, typing, turn, lane }) {
       let sent = 0;
       let uncertain = 0;
       const counting: Send = async (payload) => {
@@ -249,6 +251,7 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
         log,
         pushedTo: inbound.message.ToUserName,
         turn,
+        lane,
       });
       const base = { openid, log, session: turn?.session as S, handover: turn?.handover ?? NO_HANDOVER };
       try {

@@ -11,7 +11,7 @@ import { messageOf } from "./local-first-store";
 import type { Log } from "./log";
 import type { Inbound } from "./message";
 import type { PassiveReply } from "./passive";
-import type { Send, SendPayload, SetTyping } from "./reply";
+import type { Send, SendPayload, SetTyping, UserLane } from "./reply";
 import type { Outcome, Router } from "./router";
 import { HandlerError } from "./router";
 import { mayHaveBeenDelivered } from "./send-errors";
@@ -44,7 +44,7 @@ export async function dispatchWithState(
   deps: StatefulDeps,
   inbound: Inbound,
   key: string,
-  ports: { openid: string; send: Send; typing?: SetTyping },
+  ports: { openid: string; send: Send; lane: UserLane; typing?: SetTyping },
 ): Promise<StatefulRun> {
   const { router, state, policy, log, clock } = deps;
   const options = router.conversation ?? {};
@@ -88,7 +88,7 @@ export async function dispatchWithState(
       log.info("推送已处理但回复未发出，现在发送 push applied, its replies unsent: sending them now", {
         key,
       });
-      const outcome = await deliver(inbound, applied.outbox, ports.send);
+      const outcome = await deliver(inbound, applied.outbox, ports);
       if (outcome.error === undefined)
         await noteDelivery(record, stored.version, true).catch(() => undefined);
       return { outcome, repeated: true, ...reply };
@@ -139,7 +139,7 @@ export async function dispatchWithState(
     }
     if (finished.withheld && finished.reply === undefined)
       log.info("用户已转人工，机器人不作答 handed over to a person: the bot's replies are withheld", { key });
-    const delivered = await deliver(inbound, finished.outbox, ports.send);
+    const delivered = await deliver(inbound, finished.outbox, ports);
     // Nothing went out and nothing may have: WeChat's retry (the claim is released) is to send it all.
     if (delivered.sent === 0 && delivered.error !== undefined && delivered.uncertain === undefined)
       if (typeof written === "number")
@@ -166,7 +166,19 @@ export async function dispatchWithState(
 }
 
 /** The held replies, in order, each after the one before; the first that fails stops the rest. */
-async function deliver(inbound: Inbound, outbox: readonly SendPayload[], send: Send): Promise<Outcome> {
+function deliver(
+  inbound: Inbound,
+  outbox: readonly SendPayload[],
+  ports: { openid: string; send: Send; lane: UserLane },
+): Promise<Outcome> {
+  return ports.lane(ports.openid, () => deliverInOrder(inbound, outbox, ports.send));
+}
+
+async function deliverInOrder(
+  inbound: Inbound,
+  outbox: readonly SendPayload[],
+  send: Send,
+): Promise<Outcome> {
   let sent = 0;
   for (const payload of outbox) {
     try {
