@@ -135,7 +135,7 @@ export function createReply(touser: string, send: Send, options: ReplyOptions = 
   /** The messages in order, the first refused or failed one ending the run (what follows is not sent). */
   const sendAll = (payloads: DistributiveOmit<SendPayload, "touser">[]): Promise<SendResult> =>
     Promise.resolve().then(() => {
-      const addressed = payloads.map((payload) => ({ touser: to(), ...payload }) as SendPayload);
+      const addressed = payloads.map((payload) => ({ touser: to(), ...payload }));
       if (turn !== undefined) {
         for (const payload of addressed) {
           const result = turn.send(payload);
