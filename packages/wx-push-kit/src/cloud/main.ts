@@ -13,6 +13,8 @@ import type { StateStore } from "../core/state";
 import { createMemoryStateStore } from "../core/state";
 import type { CloudSdk } from "./sdk";
 import { OPENAPI_TIMEOUT_MS } from "./sdk";
+import type { MediaPort } from "../core/media";
+import { createCloudMedia } from "./media";
 
 export interface CloudPorts {
   sdk: () => CloudSdk;
@@ -22,6 +24,8 @@ export interface CloudPorts {
   /** Defaults to process.env. */
   env?: Readonly<Record<string, string | undefined>>;
   now?: () => number;
+  /** Pictures: uploads, files and incoming media. Default: through the SDK, files from beside the bundle. */
+  media?: MediaPort;
 }
 
 /** What the function returns: the passive reply (e.g. the hand-over to human agents), else "success". */
@@ -39,6 +43,8 @@ export function createMain(app: App, ports: CloudPorts): CloudMain {
   const now = ports.now ?? Date.now;
   const send = ports.send ?? createCloudSend(ports.sdk);
   const typing = createCloudTyping(ports.sdk);
+  // Bundled, this module's folder is the function's (bundle.js sits beside index.js).
+  const media = ports.media ?? createCloudMedia(ports.sdk, __dirname);
   const { log } = ports;
   return async (event, context) => {
     const startedAt = now();
@@ -66,6 +72,7 @@ export function createMain(app: App, ports: CloudPorts): CloudMain {
       const result = await app.handle(event, {
         send,
         typing,
+        media,
         recipientOf: () => openid,
         deadline: deadlineOf(context, startedAt, OPENAPI_TIMEOUT_MS),
       });

@@ -19,8 +19,15 @@ export interface CloudSdk {
     customerServiceMessage: {
       send(payload: SendPayload): Promise<unknown>;
       setTyping(request: { touser: string; command: "Typing" | "CancelTyping" }): Promise<unknown>;
+      uploadTempMedia(request: {
+        type: "image";
+        media: { contentType: string; value: Buffer };
+      }): Promise<unknown>;
+      getTempMedia(request: { mediaId: string }): Promise<unknown>;
     };
   };
+  /** Cloud storage: a fileID's bytes. */
+  downloadFile(request: { fileID: string }): Promise<{ fileContent: Buffer }>;
 }
 
 interface WxServerSdkModule extends CloudSdk {

@@ -13,13 +13,15 @@ import type { StateStore } from "./state";
 import { createMemoryStateStore } from "./state";
 import { dispatchWithState } from "./stateful-dispatch";
 import { createUserLanes } from "./user-lane";
+import type { Media, MediaPort } from "./media";
+import { createMediaAccess, createMediaResolver } from "./media";
 import type { PassiveReply } from "./passive";
 import type { Send, SetTyping } from "./reply";
 import type { Outcome, Router } from "./router";
 import type { Clock } from "./clock";
 import { systemClock } from "./clock";
 import type { RetryPolicy } from "./send-retry";
-import { DEFAULT_RETRY, retryingSend, withinDeadline } from "./send-retry";
+import { DEFAULT_RETRY, retryingCall, retryingSend, withinDeadline } from "./send-retry";
 import { classifyFailure, describeFailure, errcodeOf } from "./send-errors";
 
 export interface AppOptions {
@@ -52,6 +54,8 @@ export interface DoorPorts {
   typing?: SetTyping;
   /** Absolute time (ms) by which this push's work must end; sends and retries never run past it. */
   deadline?: number;
+  /** Uploads pictures, reads files, fetches incoming media: what the door can do with media. */
+  media?: MediaPort;
 }
 
 export type PushResult =
@@ -79,6 +83,18 @@ export function createApp(options: AppOptions): App {
   const now = () => clock.now();
   const state = options.state ?? createMemoryStateStore(now);
   const lane = createUserLanes();
+  /** The door's media port under the push's deadline: uploads and fetches retried like sends, never past it. */
+  const mediaTools = (port: MediaPort, deadline: number | undefined) => {
+    const bounded: MediaPort = {
+      upload: retryingCall((media: Media) => port.upload(media), retry, deadline, clock, true),
+      read: (source) => withinDeadline(() => port.read(source), deadline, clock),
+      fetch: retryingCall((mediaId: string) => port.fetch(mediaId), retry, deadline, clock, true),
+    };
+    return {
+      resolve: createMediaResolver({ port: bounded, state, clock, log }),
+      access: createMediaAccess(bounded),
+    };
+  };
   // This instance's memory first (what it answered, even when the shared store could not record it), then
   // the shared store, if any, between instances.
   const store =
@@ -134,6 +150,7 @@ export function createApp(options: AppOptions): App {
       openid: ports.recipientOf(inbound.message),
       send: retryingSend(ports.send, retry, ports.deadline, clock),
       lane,
+      ...(ports.media === undefined ? {} : { media: mediaTools(ports.media, ports.deadline) }),
       log,
       ...(ports.typing === undefined ? {} : { typing: boundedTyping(ports.typing, ports.deadline, clock) }),
     };

@@ -2,6 +2,7 @@ import type { Log } from "./log";
 import type { SendResult, Turn } from "./conversation";
 import type { TransferToAgent } from "./passive";
 import { splitText } from "./long-text";
+import type { MediaSource, ResolveMedia } from "./media";
 
 // The body of customerServiceMessage.send (cloud call) and cgi-bin/message/custom/send (HTTPS): the same JSON.
 // Source: developers.weixin.qq.com/miniprogram/dev/server/API/kf-mgnt/kf-message/api_sendcustommessage.html
@@ -28,6 +29,10 @@ export interface MiniProgramPageBody {
   thumb_media_id: string;
   appid?: string;
 }
+
+/** A card as a handler writes it: the thumbnail as a media_id, or as a picture to upload. */
+export type MiniProgramPageInput =
+  MiniProgramPageBody | (Omit<MiniProgramPageBody, "thumb_media_id"> & { thumb: MediaSource });
 
 interface SendBase {
   /** The user's openid. */
@@ -79,9 +84,14 @@ export interface Reply {
    * (45015/45047), in which case nothing is sent or called.
    */
   text(content: string, options?: TextOptions): Promise<SendResult>;
-  image(mediaId: string, options?: SendOptions): Promise<SendResult>;
+  /**
+   * A picture: a media_id, or bytes / a file / a cloud fileID, uploaded as temporary media first (once per
+   * picture: the media_id is reused by the content's digest for 2.5 days).
+   */
+  image(source: MediaSource, options?: SendOptions): Promise<SendResult>;
   link(link: LinkBody, options?: SendOptions): Promise<SendResult>;
-  miniProgramPage(page: MiniProgramPageBody, options?: SendOptions): Promise<SendResult>;
+  /** A mini-program card; its thumbnail as a media_id (`thumb_media_id`) or any picture source (`thumb`). */
+  miniProgramPage(page: MiniProgramPageInput, options?: SendOptions): Promise<SendResult>;
   /**
    * How many messages may still be sent to this user now (the platform's quota, from the ledger: 5 within
    * 48 h of a message, 2 within a minute of entering); undefined when the bot keeps no ledger or it could
@@ -117,11 +127,23 @@ export interface ReplyOptions {
   turn?: Turn | undefined;
   /** Keeps this push's messages together for the user (default: none, as in a lone handler test). */
   lane?: UserLane | undefined;
+  /** Turns a picture into a media_id (the door's upload, cached); without it only media_ids are accepted. */
+  media?: ResolveMedia | undefined;
 }
 
 export function createReply(touser: string, send: Send, options: ReplyOptions = {}): MessageReply {
   const { typing: setTyping, log, pushedTo = "", now = Date.now, turn } = options;
   const lane: UserLane = options.lane ?? ((_touser, work) => work());
+  const mediaIdOf = (source: MediaSource): Promise<string> => {
+    if (typeof source === "string") return Promise.resolve(nonEmpty(source, "media_id"));
+    if (options.media === undefined)
+      return Promise.reject(
+        new TypeError(
+          "[message-push] 这里不能上传图片，请传 media_id (this door cannot upload: pass a media_id)",
+        ),
+      );
+    return options.media(source);
+  };
   // Checked at each use, not here: building the reply must never fail a push the handler may not answer.
   const to = (): string => {
     if (touser === "")
@@ -172,11 +194,14 @@ export function createReply(touser: string, send: Send, options: ReplyOptions = 
         parts.map((part) => ({ msgtype: "text", text: { content: part }, ...labelled(options) })),
       );
     },
-    image: (mediaId, options) =>
-      sendTo({ msgtype: "image", image: { media_id: nonEmpty(mediaId, "media_id") }, ...labelled(options) }),
+    image: async (source, options) =>
+      sendTo({ msgtype: "image", image: { media_id: await mediaIdOf(source) }, ...labelled(options) }),
     link: (link, options) => sendTo({ msgtype: "link", link: { ...link }, ...labelled(options) }),
-    miniProgramPage: (page, options) =>
-      sendTo({ msgtype: "miniprogrampage", miniprogrampage: { ...page }, ...labelled(options) }),
+    miniProgramPage: async (page, options) => {
+      const { thumb, ...rest } = "thumb" in page ? page : { ...page, thumb: page.thumb_media_id };
+      const body: MiniProgramPageBody = { ...rest, thumb_media_id: await mediaIdOf(thumb) };
+      return sendTo({ msgtype: "miniprogrampage", miniprogrampage: body, ...labelled(options) });
+    },
     typing: async () => {
       if (setTyping === undefined || touser === "") return;
       try {

@@ -8,6 +8,8 @@ import type { ConversationOptions, HandoverView, SendResult, Turn } from "./conv
 import type { MessageReply, Reply, Send, SetTyping, UserLane } from "./reply";
 import { createReply } from "./reply";
 import { mayHaveBeenDelivered } from "./send-errors";
+import type { MediaAccess, ResolveMedia } from "./media";
+import { NO_MEDIA_ACCESS } from "./media";
 
 export type { MessageRoute, NotificationRoute } from "./routes";
 
@@ -29,6 +31,8 @@ interface ContextBase<M, S> {
   session: S;
   /** The hand-over to a person: whether it is live (the bot's replies are then withheld), and a way to end it. */
   handover: HandoverView;
+  /** An incoming picture's bytes by its MediaId (`message.MediaId`): `await media.fetch(message.MediaId)`. */
+  media: MediaAccess;
 }
 
 /**
@@ -86,6 +90,8 @@ export interface DispatchPorts {
   turn?: Turn;
   /** Keeps this push's messages to the user together (the app's per-user lanes). */
   lane?: UserLane;
+  /** The door's media: pictures to media_ids for sends, incoming pictures for handlers. */
+  media?: { resolve: ResolveMedia; access: MediaAccess };
 }
 
 /**
@@ -226,7 +232,7 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
       overBudgetHandlers.push(handler);
       return router;
     },
-    async dispatch(inbound, { openid, send, log, typing, turn, lane }) {
+    async dispatch(inbound, { openid, send, log, typing, turn, lane, media }) {
       let sent = 0;
       let uncertain = 0;
       const counting: Send = async (payload) => {
@@ -252,8 +258,15 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
         pushedTo: inbound.message.ToUserName,
         turn,
         lane,
+        media: media?.resolve,
       });
-      const base = { openid, log, session: turn?.session as S, handover: turn?.handover ?? NO_HANDOVER };
+      const base = {
+        openid,
+        log,
+        session: turn?.session as S,
+        handover: turn?.handover ?? NO_HANDOVER,
+        media: media?.access ?? NO_MEDIA_ACCESS,
+      };
       try {
         // Matchers are user code too: inside the boundary, like everything else that can throw.
         const routed = {

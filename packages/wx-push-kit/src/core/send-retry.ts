@@ -43,20 +43,33 @@ export function retryingSend(
   deadline: number | undefined,
   clock: Clock,
 ): Send {
+  return retryingCall(send, policy, deadline, clock, false);
+}
+
+/**
+ * Any call to WeChat under the same rules as a send. `repeatable`: doing it twice does no harm (an upload
+ * makes a second media_id nobody sees), so an unknown outcome is retried too.
+ */
+export function retryingCall<A, R>(
+  call: (argument: A) => Promise<R>,
+  policy: RetryPolicy,
+  deadline: number | undefined,
+  clock: Clock,
+  repeatable: boolean,
+): (argument: A) => Promise<R> {
   // A retry is only worth starting if it has this long to run.
   const minimumAttemptMs = 500;
-  return async (payload) => {
+  return async (argument) => {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await withinDeadline(() => send(payload), deadline, clock);
-        return;
+        return await withinDeadline(() => call(argument), deadline, clock);
       } catch (error) {
         const pause = policy.backoffMs[Math.min(attempt - 1, policy.backoffMs.length - 1)] ?? 0;
         const timeLeft = deadline === undefined ? Infinity : deadline - clock.now();
         if (
           attempt >= policy.attempts ||
           classifyFailure(error) !== "transient" ||
-          mayHaveBeenDelivered(error) ||
+          (!repeatable && mayHaveBeenDelivered(error)) ||
           // The HTTPS sender refreshes a refused token and tries once itself; no second layer of retries.
           isTokenRejected(error) ||
           timeLeft < pause + minimumAttemptMs

@@ -11,8 +11,8 @@ import { messageOf } from "./local-first-store";
 import type { Log } from "./log";
 import type { Inbound } from "./message";
 import type { PassiveReply } from "./passive";
-import type { Send, SendPayload, SetTyping, UserLane } from "./reply";
-import type { Outcome, Router } from "./router";
+import type { Send, SendPayload, UserLane } from "./reply";
+import type { DispatchPorts, Outcome, Router } from "./router";
 import { HandlerError } from "./router";
 import { mayHaveBeenDelivered } from "./send-errors";
 import type { StateStore, Versioned } from "./state";
@@ -44,7 +44,7 @@ export async function dispatchWithState(
   deps: StatefulDeps,
   inbound: Inbound,
   key: string,
-  ports: { openid: string; send: Send; lane: UserLane; typing?: SetTyping },
+  ports: Omit<DispatchPorts, "log" | "turn"> & { lane: UserLane },
 ): Promise<StatefulRun> {
   const { router, state, policy, log, clock } = deps;
   const options = router.conversation ?? {};
@@ -106,13 +106,7 @@ export async function dispatchWithState(
           limit: refused.limit,
         }),
     });
-    const outcome = await router.dispatch(inbound, {
-      openid: ports.openid,
-      send: ports.send,
-      log,
-      turn,
-      ...(ports.typing === undefined ? {} : { typing: ports.typing }),
-    });
+    const outcome = await router.dispatch(inbound, { ...ports, log, turn });
     // A handler that failed sent nothing (its replies were held) and changes nothing: the pipeline decides
     // about a retry, as for any handler error.
     if (outcome.error !== undefined) return { outcome };

@@ -4,6 +4,7 @@
 // - openapi: a multipart POST with action=wx.openApi, apiName and requestData = protobuf CommApiData,
 //   answered with protobuf CommOpenApiResp (field numbers from wx-server-sdk 4.0.2's generated code);
 // - database: a JSON POST per call (scripts/lib/fake-cloudbase-database.ts).
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
@@ -66,6 +67,37 @@ export async function startFakeCloudBase(
   const calls: OpenApiCall[] = [];
   const refused: OpenApiCall[] = [];
   const queue: Answer[] = [];
+  const media = new Map<string, { data: Buffer; contentType: string }>();
+  const json = (body: object) => ({
+    contentType: "application/json",
+    respData: Buffer.from(JSON.stringify(body)),
+  });
+  /**
+   * A call carried out: temporary media is kept (uploadTempMedia answers a media_id, getTempMedia the bytes);
+   * any other call is answered ok. The recorded payload shows a file as its size and digest, not its bytes.
+   */
+  const success = (apiName: string, payload: Record<string, unknown>) => {
+    if (apiName === "customerServiceMessage.uploadTempMedia") {
+      const data = Buffer.isBuffer(payload["media"]) ? payload["media"] : Buffer.alloc(0);
+      const digest = createHash("sha256").update(data).digest("hex");
+      const mediaId = `local-media-${digest.slice(0, 12)}-${media.size + 1}`;
+      media.set(mediaId, { data, contentType: imageTypeOf(data) });
+      payload["media"] = { bytes: data.length, sha256: digest };
+      payload["answered_media_id"] = mediaId;
+      return json({
+        errcode: 0,
+        errmsg: "ok",
+        type: "image",
+        media_id: mediaId,
+        created_at: Math.floor(Date.now() / 1000),
+      });
+    }
+    if (apiName === "customerServiceMessage.getTempMedia") {
+      const found = media.get(String(payload["media_id"])) ?? { data: SAMPLE_PNG, contentType: "image/png" };
+      return { contentType: found.contentType, respData: found.data };
+    }
+    return json({ errcode: 0, errmsg: "ok" });
+  };
   const hanging = new Set<ServerResponse>();
 
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -104,9 +136,7 @@ export async function startFakeCloudBase(
         openapiData?: { pairs?: { key: string; value: Uint8Array }[] };
       };
       const payload: Record<string, unknown> = {};
-      for (const pair of request.openapiData?.pairs ?? []) {
-        payload[pair.key] = JSON.parse(Buffer.from(pair.value).toString("utf8")) as unknown;
-      }
+      for (const pair of request.openapiData?.pairs ?? []) payload[pair.key] = pairValue(pair.value);
       const granted =
         (JSON.parse(fs.readFileSync(configJson, "utf8")) as { permissions?: { openapi?: string[] } })
           .permissions?.openapi ?? [];
@@ -120,17 +150,11 @@ export async function startFakeCloudBase(
       const resp =
         "errorCode" in answer
           ? { errorCode: answer.errorCode, respData: Buffer.alloc(0), contentType: "" }
-          : {
-              contentType: "application/json",
-              respData: Buffer.from(
-                "malformed" in answer
-                  ? "<html>bad gateway"
-                  : JSON.stringify({
-                      errcode: answer.errcode,
-                      errmsg: answer.errmsg ?? (answer.errcode === 0 ? "ok" : "fail"),
-                    }),
-              ),
-            };
+          : "malformed" in answer
+            ? { contentType: "application/json", respData: Buffer.from("<html>bad gateway") }
+            : answer.errcode !== 0
+              ? json({ errcode: answer.errcode, errmsg: answer.errmsg ?? "fail" })
+              : success(apiName, payload);
       res.writeHead(200, { "content-type": "application/octet-stream" });
       res.end(Buffer.from(CommOpenApiResp.encode(CommOpenApiResp.create(resp)).finish()));
     });
@@ -151,6 +175,32 @@ export async function startFakeCloudBase(
       }),
   };
   return stand;
+}
+
+/** A 1×1 PNG: what the stand-in hands out for an incoming image it never received. */
+export const SAMPLE_PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+function imageTypeOf(data: Buffer): string {
+  if (data.subarray(0, 8).equals(SAMPLE_PNG.subarray(0, 8))) return "image/png";
+  if (data[0] === 0xff && data[1] === 0xd8) return "image/jpeg";
+  if (data.subarray(0, 3).toString("latin1") === "GIF") return "image/gif";
+  return "application/octet-stream";
+}
+
+/**
+ * A pair's value as the SDK sent it: JSON for ordinary fields, raw bytes for a file (uploadTempMedia's
+ * `media`), kept as a Buffer rather than parsed, so a picture never crashes the stand-in.
+ */
+function pairValue(value: Uint8Array): unknown {
+  const bytes = Buffer.from(value);
+  try {
+    return JSON.parse(bytes.toString("utf8")) as unknown;
+  } catch {
+    return bytes;
+  }
 }
 
 function parseMultipart(body: Buffer, boundary: string): Map<string, Buffer> {

@@ -3,6 +3,7 @@
 // the bot's `wx-push-kit` imports resolve as in a user's project.
 import fs from "node:fs";
 import path from "node:path";
+import { BLUE_PNG } from "../fixtures/stateful-bot/bot";
 import { BUILD_CACHE, PROJECT, runKit } from "./kit-cli";
 
 const STATEFUL_BOT = path.join(__dirname, "..", "fixtures", "stateful-bot", "bot.ts");
@@ -24,6 +25,9 @@ export function statefulProject(name: string): StatefulProject {
   for (const file of ["config.json", "package.json", "src/index.ts"])
     fs.copyFileSync(path.join(source, file), path.join(functionDir, file));
   fs.copyFileSync(STATEFUL_BOT, path.join(functionDir, "src", "bot.ts"));
+  // A picture the bot sends by file name, as a user keeps one in the function's folder.
+  fs.mkdirSync(path.join(functionDir, "assets"));
+  fs.writeFileSync(path.join(functionDir, "assets", "logo.png"), BLUE_PNG);
   const built = runKit(["build"], { cwd: root, env: { WX_PUSH_ROOT: root } });
   if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}\n${built.stderr}`);
   return { root, entry: path.join(functionDir, "index.js") };
