@@ -3,9 +3,8 @@
 // Source: developers.weixin.qq.com/miniprogram/dev/server/API/kf-mgnt/kf-message/api_uploadtempmedia.html
 // and …/api_gettempmedia.html
 import fs from "node:fs/promises";
-import path from "node:path";
 import type { Media, MediaPort } from "../core/media";
-import { MediaError } from "../core/media";
+import { inside, MediaError } from "../core/media";
 import type { CloudSdk } from "./sdk";
 
 /** `folder`: where `{ file }` sources are read from (the function's folder, beside index.js). */
@@ -41,12 +40,4 @@ export function createCloudMedia(sdk: () => CloudSdk, folder: string): MediaPort
       };
     },
   };
-}
-
-/** A file named by a handler, kept inside `folder`: `../` cannot reach the rest of the machine. */
-export function inside(folder: string, file: string): string {
-  const resolved = path.resolve(folder, file);
-  if (resolved !== folder && !resolved.startsWith(folder + path.sep))
-    throw new MediaError(`[message-push] 文件不在函数目录内 (the file is outside the folder): ${file}`);
-  return resolved;
 }

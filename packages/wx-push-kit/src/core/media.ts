@@ -4,6 +4,7 @@
 // Upload: customerServiceMessage.uploadTempMedia (cloud) / cgi-bin/media/upload?type=image (HTTPS); the
 // media_id is valid for 3 days. Source: developers.weixin.qq.com/miniprogram/dev/server/API/kf-mgnt/kf-message/api_uploadtempmedia.html
 import { createHash } from "node:crypto";
+import path from "node:path";
 import type { Clock } from "./clock";
 import type { Log } from "./log";
 import type { StateStore } from "./state";
@@ -115,4 +116,12 @@ export function createMediaResolver(options: MediaResolverOptions): ResolveMedia
       .catch(() => undefined);
     return mediaId;
   };
+}
+
+/** A file named by a handler, kept inside `folder`: `../` cannot reach the rest of the machine. */
+export function inside(folder: string, file: string): string {
+  const resolved = path.resolve(folder, file);
+  if (resolved !== folder && !resolved.startsWith(folder + path.sep))
+    throw new MediaError(`[message-push] 文件不在目录内 (the file is outside the folder): ${file}`);
+  return resolved;
 }

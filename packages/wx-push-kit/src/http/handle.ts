@@ -1,3 +1,4 @@
+import type { MediaPort } from "../core/media";
 import type { App, PushResult } from "../core/app";
 import type { Log } from "../core/log";
 import type { PassiveReply } from "../core/passive";
@@ -35,6 +36,8 @@ export interface HttpDeps {
   send: Send;
   log: Log;
   typing?: SetTyping;
+  /** Pictures: uploads, files and incoming media (HTTPS on a server, the SDK in an HTTP-triggered function). */
+  media?: MediaPort;
   now?: () => number;
 }
 
@@ -186,6 +189,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       send: deps.send,
       recipientOf: (message) => message.FromUserName,
       ...(deps.typing === undefined ? {} : { typing: deps.typing }),
+      ...(deps.media === undefined ? {} : { media: deps.media }),
       ...(deadline === undefined ? {} : { deadline }),
     });
     let timer: NodeJS.Timeout | undefined;

@@ -203,7 +203,7 @@ function pairValue(value: Uint8Array): unknown {
   }
 }
 
-function parseMultipart(body: Buffer, boundary: string): Map<string, Buffer> {
+export function parseMultipart(body: Buffer, boundary: string): Map<string, Buffer> {
   const fields = new Map<string, Buffer>();
   const delimiter = Buffer.from(`--${boundary}`);
   let start = body.indexOf(delimiter);

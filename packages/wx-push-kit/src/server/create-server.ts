@@ -16,6 +16,8 @@ import type { HttpConfig } from "../http/config";
 import { ConfigError, loadHttpConfig } from "../http/config";
 import { createHttpHandler } from "../http/handle";
 import { createHttpsSend, createHttpsTyping } from "./https-send";
+import { createHttpsMedia } from "./https-media";
+import type { MediaPort } from "../core/media";
 import { createPushServer } from "./node-server";
 import { apiBase } from "../wechat/client";
 import { createTokenSource } from "../wechat/token";
@@ -88,12 +90,14 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
   let send: Send = (payload) =>
     Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
   let typing: SetTyping | undefined;
+  let media: MediaPort | undefined;
   let replies: PushServer["replies"] = "print";
   if (appid !== undefined && secret !== "") {
     const base = apiBase(env);
     const tokens = createTokenSource({ appid, secret, base, onToken: redactor.add });
     send = createHttpsSend(tokens, { base });
     typing = createHttpsTyping(tokens, { base });
+    media = createHttpsMedia(tokens, { base });
     replies = "https";
   }
   const app = createApp({
@@ -113,6 +117,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
     now: () => clock.now(),
     send: overrides.send ?? send,
     ...(typing === undefined ? {} : { typing }),
+    ...(media === undefined ? {} : { media }),
   });
   const server = createPushServer(handle, log, { maxConnections }, () => clock.now());
   return {

@@ -10,24 +10,29 @@ export function createHttpsSend(
   options: Omit<WechatApiOptions, "accessToken"> = {},
 ): Send {
   return async (payload) => {
-    for (let attempt = 1; ; attempt += 1) {
-      const accessToken = await tokens.get();
-      try {
-        await postWechatApi("/cgi-bin/message/custom/send", payload, {
-          ...options,
-          accessToken,
-        });
-        return;
-      } catch (error) {
-        // A token revoked early (e.g. another server forced a refresh): fetch a new one and try once more.
-        if (attempt === 1 && isTokenRejected(error)) {
-          tokens.invalidate();
-          continue;
-        }
-        throw error;
-      }
-    }
+    await withToken(tokens, (accessToken) =>
+      postWechatApi("/cgi-bin/message/custom/send", payload, { ...options, accessToken }),
+    );
   };
+}
+
+/** A call with the current access token; a token revoked early is refreshed and the call made once more. */
+export async function withToken<T>(
+  tokens: TokenSource,
+  call: (accessToken: string) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call(await tokens.get());
+    } catch (error) {
+      // E.g. another server forced a refresh: fetch a new one and try once more.
+      if (attempt === 1 && isTokenRejected(error)) {
+        tokens.invalidate();
+        continue;
+      }
+      throw error;
+    }
+  }
 }
 
 /** Self-hosted typing indicator: POST cgi-bin/message/custom/business/typing (the mini program endpoint). */

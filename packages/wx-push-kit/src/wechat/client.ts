@@ -74,53 +74,59 @@ export async function postWechatApi<T extends object>(
   }
 }
 
-function postOnce<T extends object>(path: string, body: unknown, options: WechatApiOptions): Promise<T> {
+/** One HTTP exchange with the API: what came back, or a transport error (5xx counts as one). */
+export interface RawAnswer {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+export function callWechatApi(
+  path: string,
+  request: {
+    method: "GET" | "POST";
+    body?: Buffer;
+    contentType?: string;
+    query?: Record<string, string>;
+    /** A larger answer is cut off and refused (a picture fetched, at most 10 MB). */
+    maxBytes?: number;
+  },
+  options: WechatApiOptions = {},
+): Promise<RawAnswer> {
   const { timeoutMs = 5000 } = options;
   const url = new URL(`${options.base ?? apiBase()}${path}`);
   if (options.accessToken !== undefined) url.searchParams.set("access_token", options.accessToken);
-  const payload = Buffer.from(JSON.stringify(body ?? {}), "utf8");
-  const request: RequestOptions = {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      "content-length": payload.length,
-    },
-  };
+  for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
+  const headers: Record<string, string | number> = {};
+  if (request.body !== undefined) {
+    headers["content-type"] = request.contentType ?? "application/json";
+    headers["content-length"] = request.body.length;
+  }
   const transport = url.protocol === "http:" ? httpRequest : httpsRequest;
-
-  return new Promise<T>((resolve, reject) => {
-    const req = transport(url, request, (res) => {
+  return new Promise<RawAnswer>((resolve, reject) => {
+    const req = transport(url, { method: request.method, headers } satisfies RequestOptions, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (request.maxBytes !== undefined && size > request.maxBytes) {
+          req.destroy();
+          reject(new WechatTransportError("bad-json", path, `the answer is over ${request.maxBytes} bytes`));
+          return;
+        }
+        chunks.push(chunk);
+      });
       res.on("error", () => reject(new WechatTransportError("network", path, "response interrupted")));
       res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
         if ((res.statusCode ?? 0) >= 500) {
           reject(new WechatTransportError("network", path, `HTTP ${res.statusCode}`));
           return;
         }
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          reject(
-            new WechatTransportError("bad-json", path, `the answer is not JSON (HTTP ${res.statusCode})`),
-          );
-          return;
-        }
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-          reject(new WechatTransportError("bad-json", path, "the answer is not a JSON object"));
-          return;
-        }
-        const { errcode, errmsg } = parsed as {
-          errcode?: unknown;
-          errmsg?: unknown;
-        };
-        if (typeof errcode === "number" && errcode !== 0) {
-          reject(new WechatApiError(errcode, typeof errmsg === "string" ? errmsg : "", path));
-          return;
-        }
-        resolve(parsed as T);
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: res.headers["content-type"] ?? "",
+          body: Buffer.concat(chunks),
+        });
       });
     });
     req.setTimeout(timeoutMs, () => {
@@ -130,6 +136,31 @@ function postOnce<T extends object>(path: string, body: unknown, options: Wechat
     req.on("error", (error: NodeJS.ErrnoException) =>
       reject(new WechatTransportError("network", path, error.code ?? "request failed")),
     );
-    req.end(payload);
+    req.end(request.body);
   });
+}
+
+/** An answer's JSON object, or the error it stands for (an errcode, or not JSON at all). */
+export function jsonAnswer<T extends object>(path: string, answer: RawAnswer): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.body.toString("utf8"));
+  } catch {
+    throw new WechatTransportError("bad-json", path, `the answer is not JSON (HTTP ${answer.status})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new WechatTransportError("bad-json", path, "the answer is not a JSON object");
+  const { errcode, errmsg } = parsed as { errcode?: unknown; errmsg?: unknown };
+  if (typeof errcode === "number" && errcode !== 0)
+    throw new WechatApiError(errcode, typeof errmsg === "string" ? errmsg : "", path);
+  return parsed as T;
+}
+
+async function postOnce<T extends object>(
+  path: string,
+  body: unknown,
+  options: WechatApiOptions,
+): Promise<T> {
+  const payload = Buffer.from(JSON.stringify(body ?? {}), "utf8");
+  return jsonAnswer<T>(path, await callWechatApi(path, { method: "POST", body: payload }, options));
 }

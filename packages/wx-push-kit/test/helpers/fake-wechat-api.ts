@@ -1,5 +1,7 @@
 // A stand-in for api.weixin.qq.com on 127.0.0.1, started by the tests: real HTTP, the documented
 // request and answer shapes, and switchable failures (errcodes, a hang, a body that is not JSON).
+import { createHash } from "node:crypto";
+import { parseMultipart } from "../../src/local/fake-cloudbase";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,6 +25,8 @@ export interface FakeWechatApi {
   overrideReadBack(data: unknown): void;
   /** Tokens handed out so far. */
   tokens: string[];
+  /** Temporary media uploaded (media/upload), by media_id; media/get answers from here. */
+  media: Map<string, { data: Buffer; contentType: string }>;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,7 @@ export async function startFakeWechatApi(
     requests: [],
     callbackConfig: {},
     tokens: [],
+    media: new Map(),
     fail: (path, fault, times = 1) => void faults.set(path, { fault, left: times }),
     overrideReadBack: (data) => void (readBack = data),
   };
@@ -46,13 +51,21 @@ export async function startFakeWechatApi(
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const text = Buffer.concat(chunks).toString("utf8");
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString("utf8");
       let body: unknown = text;
       try {
         body = text === "" ? undefined : JSON.parse(text);
       } catch {
         // keep the raw text: a test may want to see it
       }
+      // An upload is recorded as what it carried: the picture's size and digest.
+      const boundary = /boundary=(.+)$/.exec(req.headers["content-type"] ?? "")?.[1];
+      const uploaded = boundary === undefined ? undefined : parseMultipart(raw, boundary).get("media");
+      if (uploaded !== undefined)
+        body = {
+          media: { bytes: uploaded.length, sha256: createHash("sha256").update(uploaded).digest("hex") },
+        };
       api.requests.push({
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
@@ -96,6 +109,20 @@ export async function startFakeWechatApi(
         }
         case "/cgi-bin/message/custom/send":
           return json({ errcode: 0, errmsg: "ok" });
+        case "/cgi-bin/media/upload": {
+          if (url.searchParams.get("type") !== "image" || uploaded === undefined)
+            return json({ errcode: 40004, errmsg: "invalid media type" });
+          const mediaId = `https-media-${api.media.size + 1}`;
+          api.media.set(mediaId, { data: uploaded, contentType: "image/png" });
+          return json({ type: "image", media_id: mediaId, created_at: Math.floor(Date.now() / 1000) });
+        }
+        case "/cgi-bin/media/get": {
+          const found = api.media.get(url.searchParams.get("media_id") ?? "");
+          if (found === undefined) return json({ errcode: 40007, errmsg: "invalid media_id" });
+          res.writeHead(200, { "content-type": found.contentType });
+          res.end(found.data);
+          return;
+        }
         case "/tcb/setcallbackconfig": {
           const { function_config } = (body ?? {}) as Record<string, unknown>;
           if (function_config === undefined) return json({ errcode: 40101, errmsg: "missing parameter" });
