@@ -41,6 +41,7 @@ export type {
   LinkBody,
   MessageReply,
   MiniProgramPageBody,
+  MiniProgramPageInput,
   Reply,
   Send,
   SendOptions,
@@ -66,3 +67,6 @@ export { createMemoryStateStore } from "./core/state";
 export type { Log } from "./core/log";
 export { ROUTE_TABLE, ROUTES } from "./core/routes";
 export { KIT_VERSION } from "./version";
+export type { ImageType, Media, MediaAccess, MediaSource } from "./core/media";
+export { MAX_IMAGE_BYTES } from "./core/media";
+export type { WxCloud } from "./cloud/sdk";

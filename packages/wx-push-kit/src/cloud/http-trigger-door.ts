@@ -1,6 +1,7 @@
 // The HTTP-trigger door as its own bundle (http.js beside index.js): index.js requires it on the first
 // HTTP request only, so a push never loads signatures, AES, XML or JSON-bigint code.
 import { createCloudMedia } from "./media";
+import type { WxCloud } from "./sdk";
 import type { App } from "../core/app";
 import { messageOf } from "../core/local-first-store";
 import type { Log } from "../core/log";
@@ -46,6 +47,7 @@ export function createTriggerDoor(deps: TriggerDoorDeps): TriggerDoor {
     send: createCloudSend(sdk),
     typing: createCloudTyping(sdk),
     media: createCloudMedia(sdk, __dirname),
+    cloud: () => sdk() as unknown as WxCloud,
   });
   return async (event, context) => {
     try {

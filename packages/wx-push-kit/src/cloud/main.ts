@@ -13,6 +13,7 @@ import type { StateStore } from "../core/state";
 import { createMemoryStateStore } from "../core/state";
 import type { CloudSdk } from "./sdk";
 import { OPENAPI_TIMEOUT_MS } from "./sdk";
+import type { WxCloud } from "./sdk";
 import type { MediaPort } from "../core/media";
 import { createCloudMedia } from "./media";
 
@@ -73,6 +74,8 @@ export function createMain(app: App, ports: CloudPorts): CloudMain {
         send,
         typing,
         media,
+        // The SDK the function loaded is wx-server-sdk itself: the handler gets it whole.
+        cloud: () => ports.sdk() as unknown as WxCloud,
         recipientOf: () => openid,
         deadline: deadlineOf(context, startedAt, OPENAPI_TIMEOUT_MS),
       });

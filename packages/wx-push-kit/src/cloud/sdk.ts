@@ -30,6 +30,16 @@ export interface CloudSdk {
   downloadFile(request: { fileID: string }): Promise<{ fileContent: Buffer }>;
 }
 
+/**
+ * wx-server-sdk as a handler reaches it (`ctx.cloud()`): its own types for the database, storage and
+ * functions, and `openapi` typed for the customer-service calls (the SDK declares no `openapi`); any other
+ * cloud call by index, e.g. `cloud.openapi["subscribeMessage"]?.["send"]?.({…})`, declared in config.json.
+ */
+export type WxCloud = Omit<typeof import("wx-server-sdk"), "openapi"> & {
+  openapi: CloudSdk["openapi"] &
+    Record<string, Record<string, (request: object) => Promise<unknown>> | undefined>;
+};
+
 interface WxServerSdkModule extends CloudSdk {
   DYNAMIC_CURRENT_ENV: symbol;
   init(options: { env: symbol | string; timeout?: number }): void;

@@ -14,6 +14,7 @@ import { createMemoryStateStore } from "./state";
 import { dispatchWithState } from "./stateful-dispatch";
 import { createUserLanes } from "./user-lane";
 import type { Media, MediaPort } from "./media";
+import type { WxCloud } from "../cloud/sdk";
 import { createMediaAccess, createMediaResolver } from "./media";
 import type { PassiveReply } from "./passive";
 import type { Send, SetTyping } from "./reply";
@@ -56,6 +57,8 @@ export interface DoorPorts {
   deadline?: number;
   /** Uploads pictures, reads files, fetches incoming media: what the door can do with media. */
   media?: MediaPort;
+  /** wx-server-sdk, for handlers (`ctx.cloud()`), where the door has it. */
+  cloud?: () => WxCloud;
 }
 
 export type PushResult =
@@ -151,6 +154,7 @@ export function createApp(options: AppOptions): App {
       send: retryingSend(ports.send, retry, ports.deadline, clock),
       lane,
       ...(ports.media === undefined ? {} : { media: mediaTools(ports.media, ports.deadline) }),
+      ...(ports.cloud === undefined ? {} : { cloud: ports.cloud }),
       log,
       ...(ports.typing === undefined ? {} : { typing: boundedTyping(ports.typing, ports.deadline, clock) }),
     };

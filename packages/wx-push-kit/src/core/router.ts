@@ -10,8 +10,16 @@ import { createReply } from "./reply";
 import { mayHaveBeenDelivered } from "./send-errors";
 import type { MediaAccess, ResolveMedia } from "./media";
 import { NO_MEDIA_ACCESS } from "./media";
+import type { WxCloud } from "../cloud/sdk";
 
 export type { MessageRoute, NotificationRoute } from "./routes";
+
+/** Where there is no wx-server-sdk (a developer server, a lone handler test). */
+const noCloud = (): WxCloud => {
+  throw new Error(
+    "[message-push] 这里没有云开发 SDK：ctx.cloud() 只在云函数中可用 (no wx-server-sdk here: ctx.cloud() works in the cloud function)",
+  );
+};
 
 /** The hand-over as a bot without state sees it: never live. */
 const NO_HANDOVER: HandoverView = { active: false, since: undefined, end: () => undefined };
@@ -33,6 +41,11 @@ interface ContextBase<M, S> {
   handover: HandoverView;
   /** An incoming picture's bytes by its MediaId (`message.MediaId`): `await media.fetch(message.MediaId)`. */
   media: MediaAccess;
+  /**
+   * wx-server-sdk, initialised (the cloud function, its replay and the playground's cloud door): the
+   * database, storage, other cloud calls. On a developer server there is none: it throws, saying so.
+   */
+  cloud(): WxCloud;
 }
 
 /**
@@ -92,6 +105,8 @@ export interface DispatchPorts {
   lane?: UserLane;
   /** The door's media: pictures to media_ids for sends, incoming pictures for handlers. */
   media?: { resolve: ResolveMedia; access: MediaAccess };
+  /** wx-server-sdk, where the door has it. */
+  cloud?: () => WxCloud;
 }
 
 /**
@@ -232,7 +247,7 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
       overBudgetHandlers.push(handler);
       return router;
     },
-    async dispatch(inbound, { openid, send, log, typing, turn, lane, media }) {
+    async dispatch(inbound, { openid, send, log, typing, turn, lane, media, cloud = noCloud }) {
       let sent = 0;
       let uncertain = 0;
       const counting: Send = async (payload) => {
@@ -266,6 +281,7 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
         session: turn?.session as S,
         handover: turn?.handover ?? NO_HANDOVER,
         media: media?.access ?? NO_MEDIA_ACCESS,
+        cloud,
       };
       try {
         // Matchers are user code too: inside the boundary, like everything else that can throw.

@@ -1,4 +1,5 @@
 import type { MediaPort } from "../core/media";
+import type { WxCloud } from "../cloud/sdk";
 import type { App, PushResult } from "../core/app";
 import type { Log } from "../core/log";
 import type { PassiveReply } from "../core/passive";
@@ -38,6 +39,8 @@ export interface HttpDeps {
   typing?: SetTyping;
   /** Pictures: uploads, files and incoming media (HTTPS on a server, the SDK in an HTTP-triggered function). */
   media?: MediaPort;
+  /** wx-server-sdk for handlers: the HTTP-triggered function has it, a server does not. */
+  cloud?: () => WxCloud;
   now?: () => number;
 }
 
@@ -190,6 +193,7 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       recipientOf: (message) => message.FromUserName,
       ...(deps.typing === undefined ? {} : { typing: deps.typing }),
       ...(deps.media === undefined ? {} : { media: deps.media }),
+      ...(deps.cloud === undefined ? {} : { cloud: deps.cloud }),
       ...(deadline === undefined ? {} : { deadline }),
     });
     let timer: NodeJS.Timeout | undefined;

@@ -8,6 +8,7 @@
 // Failures are HTTP 200 with {code: "<NAME>", message}; the SDK maps DATABASE_COLLECTION_NOT_EXIST to
 // errCode -502005. Probed against the real SDK; the codes for a duplicate _id and an existing collection
 // are the gateway's as far as known (the store does not depend on either text).
+import { randomBytes } from "node:crypto";
 import { EJSON } from "bson";
 
 type Document = Record<string, unknown>;
@@ -82,7 +83,11 @@ export function createCloudDatabase(
 
     switch (action) {
       case "database.insertDocument": {
-        const inserted = (data as Document[]).map((document) => ({ ...document }));
+        // A document without an _id gets one, as the database gives it (a 32-hex string).
+        const inserted = (data as Document[]).map((document) => ({
+          ...document,
+          _id: document["_id"] ?? randomBytes(16).toString("hex"),
+        }));
         for (const document of inserted) {
           const id = String(document["_id"]);
           if (documents.has(id))

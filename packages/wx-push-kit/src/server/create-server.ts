@@ -17,6 +17,7 @@ import { ConfigError, loadHttpConfig } from "../http/config";
 import { createHttpHandler } from "../http/handle";
 import { createHttpsSend, createHttpsTyping } from "./https-send";
 import { createHttpsMedia } from "./https-media";
+import { createPrintMedia } from "./print-media";
 import type { MediaPort } from "../core/media";
 import { createPushServer } from "./node-server";
 import { apiBase } from "../wechat/client";
@@ -90,7 +91,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
   let send: Send = (payload) =>
     Promise.resolve(log.info("未设置 WECHAT_APPSECRET，仅打印回复 (would send)", { ...payload }));
   let typing: SetTyping | undefined;
-  let media: MediaPort | undefined;
+  let media: MediaPort = createPrintMedia(log);
   let replies: PushServer["replies"] = "print";
   if (appid !== undefined && secret !== "") {
     const base = apiBase(env);
@@ -117,7 +118,7 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
     now: () => clock.now(),
     send: overrides.send ?? send,
     ...(typing === undefined ? {} : { typing }),
-    ...(media === undefined ? {} : { media }),
+    media,
   });
   const server = createPushServer(handle, log, { maxConnections }, () => clock.now());
   return {

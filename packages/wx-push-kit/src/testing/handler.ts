@@ -7,6 +7,11 @@ import type { SendPayload } from "../core/reply";
 import type { Handler } from "../core/router";
 import { createRouter } from "../core/router";
 import { startTurn } from "../core/conversation";
+import type { MediaPort } from "../core/media";
+import { createMediaAccess, createMediaResolver } from "../core/media";
+import { createMemoryStateStore } from "../core/state";
+import { systemClock } from "../core/clock";
+import type { WxCloud } from "../cloud/sdk";
 
 export interface HandlerRun {
   /** The customer-service messages the handler sent, as WeChat would receive them. */
@@ -22,6 +27,10 @@ export interface HandlerRun {
 export interface HandlerRunOptions {
   /** The user's session as the handler should find it (a bot with `session` in createRouter). */
   session?: unknown;
+  /** What pictures become (uploads), and what `ctx.media.fetch` returns: a stand-in of the test's own. */
+  media?: MediaPort;
+  /** What `ctx.cloud()` returns: a stand-in of the test's own. */
+  cloud?: () => WxCloud;
 }
 
 /**
@@ -67,6 +76,20 @@ export async function runHandler(
     send: (payload) => Promise.resolve(void sends.push(payload)),
     log,
     ...(turn === undefined ? {} : { turn }),
+    ...(options.media === undefined
+      ? {}
+      : {
+          media: {
+            resolve: createMediaResolver({
+              port: options.media,
+              state: createMemoryStateStore(),
+              clock: systemClock,
+              log,
+            }),
+            access: createMediaAccess(options.media),
+          },
+        }),
+    ...(options.cloud === undefined ? {} : { cloud: options.cloud }),
   });
   if (outcome.error !== undefined) throw outcome.error.cause;
   return {

@@ -16,7 +16,8 @@ let entry = "";
 
 beforeAll(async () => {
   ({ entry } = statefulProject("cloud-replies"));
-  ({ cloudbase } = await startStandIn());
+  // A collection of the bot's own, created beforehand as in the console.
+  ({ cloudbase } = await startStandIn({ collections: ["notes"] }));
   const env = { FUNCTION_ENTRY: entry, PUSH_DEDUPE_STORE: "database", TEST_NO_QUOTA: "1" };
   [a, b] = await Promise.all([startSdkRunner(cloudbase, env), startSdkRunner(cloudbase, env)]);
 }, 90_000);
@@ -132,4 +133,12 @@ test("a 10,000-character answer: ordered parts within the limit, each a send, la
   }
   const squash = (value: string) => value.replace(/\s+/g, "");
   expect(squash(parts.map((part) => part.text.content).join(""))).toBe(squash(LONG_ANSWER));
+}, 30_000);
+
+test("a handler reaches the database through ctx.cloud(), typed by wx-server-sdk", async () => {
+  const { calls } = await run(a, text("o-notes", "记下 明天发货"));
+  const notes = cloudbase.database.collections.get("notes");
+  const [id, note] = [...(notes?.entries() ?? [])][0] ?? [];
+  expect(note).toMatchObject({ text: "记下 明天发货" });
+  expect(calls.map((call) => call.payload["text"])).toEqual([{ content: `测试：已记下 ${String(id)}` }]);
 }, 30_000);
