@@ -86,18 +86,18 @@ export function createCloudDatabase(
         // A document without an _id gets one, as the database gives it (a 32-hex string).
         const inserted = (data as Document[]).map((document) => ({
           ...document,
-          _id: document["_id"] ?? randomBytes(16).toString("hex"),
+          _id: typeof document["_id"] === "string" ? document["_id"] : randomBytes(16).toString("hex"),
         }));
         for (const document of inserted) {
-          const id = String(document["_id"]);
+          const id = document._id;
           if (documents.has(id))
             return fail(
               "DATABASE_REQUEST_FAILED",
               `[FailedOperation] E11000 duplicate key error dup key: { _id: "${id}" }`,
             );
         }
-        for (const document of inserted) documents.set(String(document["_id"]), document);
-        return { data: { insertedIds: inserted.map((document) => document["_id"]) }, requestId: "fake" };
+        for (const document of inserted) documents.set(document._id, document);
+        return { data: { insertedIds: inserted.map((document) => document._id) }, requestId: "fake" };
       }
       case "database.getDocument":
         return {
