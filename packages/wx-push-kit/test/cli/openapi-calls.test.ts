@@ -5,9 +5,14 @@ import path from "node:path";
 import { openapiCallsIn } from "../../src/cli/lib/openapi-calls";
 import { FUNCTION_DIR, KIT_ROOT } from "../../src/cli/lib/function";
 
-test("the kit's cloud door: the two calls it makes, nothing it cannot follow; the fixture bot makes none", () => {
+test("the kit's cloud door: the four calls it makes, nothing it cannot follow; the fixture bot makes none", () => {
   expect(openapiCallsIn(path.join(KIT_ROOT, "src", "cloud"))).toEqual({
-    calls: ["customerServiceMessage.send", "customerServiceMessage.setTyping"],
+    calls: [
+      "customerServiceMessage.getTempMedia",
+      "customerServiceMessage.send",
+      "customerServiceMessage.setTyping",
+      "customerServiceMessage.uploadTempMedia",
+    ],
     unresolved: [],
   });
   expect(openapiCallsIn(path.join(FUNCTION_DIR, "src"))).toEqual({ calls: [], unresolved: [] });

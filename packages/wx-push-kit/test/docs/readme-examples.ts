@@ -86,3 +86,43 @@ export const burst: Handler<"event.user_enter_tempsession"> = async ({ reply }) 
   }
 };
 // end example
+
+// example: pictures
+export const pictures = createRouter()
+  .hears("二维码", async ({ reply }) => {
+    await reply.image({ file: "assets/qrcode.png" }); // 函数目录里的文件：首次上传，之后复用 media_id
+  })
+  .hears("商品", async ({ reply }) => {
+    await reply.miniProgramPage({
+      title: "本周新品",
+      pagepath: "pages/goods/index?id=42",
+      thumb: { file: "assets/goods-42.jpg" },
+    });
+  })
+  .hears("海报", async ({ reply }) => {
+    const bytes = await renderPoster(); // 任何 Buffer：PNG/JPEG/GIF，最大 10 MB
+    await reply.image({ data: bytes, contentType: "image/png" });
+  });
+// end example
+
+declare function renderPoster(): Promise<Buffer>;
+
+// example: incoming image
+export const saveImage: Handler<"image"> = async ({ message, media, cloud, reply }) => {
+  const picture = await media.fetch(message.MediaId); // getTempMedia：字节和类型
+  await cloud().uploadFile({
+    cloudPath: `customer-images/${message.FromUserName}/${message.MsgId}.jpg`,
+    fileContent: picture.data,
+  });
+  await reply.text("图片已收到，客服会尽快查看");
+};
+// end example
+
+// example: long answer
+export const faq: Handler<"text"> = async ({ reply }) => {
+  const answer = await lookUpAnswer(); // 可能很长（例如大模型的输出）
+  await reply.text(answer, { ai: true }); // 超过 2000 字节按段落、句子切成几条依次发出；标注「内容由第三方AI生成」
+};
+// end example
+
+declare function lookUpAnswer(): Promise<string>;
