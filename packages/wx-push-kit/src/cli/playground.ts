@@ -231,38 +231,37 @@ export async function startPlayground(
       req.on("close", () => events.delete(res));
       return;
     }
-    if (req.method === "POST" && req.url === "/api/message") {
+    if (req.method === "POST" && (req.url === "/api/message" || req.url === "/api/clock")) {
       // application/json only: a cross-site form or text/plain POST (no preflight) is refused.
       if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
         return refuse(res, 415, "application/json only");
       const text = await readAll(req, MAX_ASK_BYTES);
       if (text === undefined) return refuse(res, 413, "too large");
-      const ask = askOf(text);
-      if (ask === undefined) return refuse(res, 400, "bad ask");
-      const deliveries = await oneAtATime(() => (ask.door === "cloud" ? overCloud(ask) : overHttp(ask)));
-      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify({ ask, deliveries, state: await userState() }));
-      return;
+      return req.url === "/api/message" ? message(text, res) : moveClock(text, res);
     }
     if (req.method === "GET" && req.url === "/api/state") {
       res.writeHead(200, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
       res.end(JSON.stringify(await userState()));
       return;
     }
-    if (req.method === "POST" && req.url === "/api/clock") {
-      if (!/^application\/json\b/i.test(req.headers["content-type"] ?? ""))
-        return refuse(res, 415, "application/json only");
-      const text = await readAll(req, MAX_ASK_BYTES);
-      if (text === undefined) return refuse(res, 413, "too large");
-      const advance = advanceOf(text);
-      if (advance === undefined) return refuse(res, 400, "advanceMs: 0 to 7 days");
-      offsetMs += advance;
-      res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
-      res.end(JSON.stringify(await userState()));
-      return;
-    }
     res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
     res.end("not found");
+  }
+  /** A chat message through the chosen door, and the user's state after it. */
+  async function message(text: string, res: ServerResponse): Promise<void> {
+    const ask = askOf(text);
+    if (ask === undefined) return refuse(res, 400, "bad ask");
+    const deliveries = await oneAtATime(() => (ask.door === "cloud" ? overCloud(ask) : overHttp(ask)));
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify({ ask, deliveries, state: await userState() }));
+  }
+  /** The HTTP door's clock moved on, and the user's state as it reads now. */
+  async function moveClock(text: string, res: ServerResponse): Promise<void> {
+    const advance = advanceOf(text);
+    if (advance === undefined) return refuse(res, 400, "advanceMs: 0 to 7 days");
+    offsetMs += advance;
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    res.end(JSON.stringify(await userState()));
   }
   // 127.0.0.1 only: the page shows requests built with the demo secrets.
   await new Promise<void>((resolve) => page.listen(port, "127.0.0.1", resolve));

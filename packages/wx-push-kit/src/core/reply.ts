@@ -42,6 +42,8 @@ interface SendBase {
    * labelling rules for AI-generated content apply since 2025-09-01). Source: the send page above.
    */
   aimsgcontext?: { is_ai_msg: 0 | 1 };
+  /** A sub-merchant's business id, for a mini program whose customer service is split by business. */
+  businessid?: string;
 }
 
 export type SendPayload =
@@ -63,6 +65,8 @@ export type SetTyping = (touser: string, command: "Typing" | "CancelTyping") => 
 export interface SendOptions {
   /** Labels it as AI-generated (`aimsgcontext: { is_ai_msg: 1 }`). */
   ai?: boolean;
+  /** Sends it as this sub-merchant (`businessid`), as the push's `BusinessId` names it. */
+  businessid?: string;
 }
 
 export interface TextOptions extends SendOptions {
@@ -152,8 +156,10 @@ export function createReply(touser: string, send: Send, options: ReplyOptions = 
       );
     return touser;
   };
-  const labelled = (options: SendOptions | undefined) =>
-    options?.ai === true ? { aimsgcontext: { is_ai_msg: 1 as const } } : {};
+  const labelled = (options: SendOptions | undefined) => ({
+    ...(options?.ai === true ? { aimsgcontext: { is_ai_msg: 1 as const } } : {}),
+    ...(options?.businessid === undefined ? {} : { businessid: options.businessid }),
+  });
   /** The messages in order, the first refused or failed one ending the run (what follows is not sent). */
   const sendAll = (payloads: DistributiveOmit<SendPayload, "touser">[]): Promise<SendResult> =>
     Promise.resolve().then(() => {

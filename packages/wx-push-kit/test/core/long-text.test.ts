@@ -84,11 +84,11 @@ describe("splitText", () => {
 });
 
 describe("reply.text with a long answer", () => {
-  test("each part is a send of its own, in order, labelled AI when asked", async () => {
+  test("each part is a send of its own, in order, with the send fields asked for (AI label, businessid)", async () => {
     const sent: SendPayload[] = [];
     const text = longAnswer(10_000);
     const router = createRouter().on("text", async ({ reply }) => {
-      await reply.text(text, { ai: true, maxParts: 50 });
+      await reply.text(text, { ai: true, businessid: "biz-1", maxParts: 50 });
     });
     await createApp({ router, log: silentLog }).handle(
       { ToUserName: "wx", FromUserName: "o-user", CreateTime: 1, MsgType: "text", Content: "长", MsgId: "1" },
@@ -99,6 +99,7 @@ describe("reply.text with a long answer", () => {
     );
     expect(sent.length).toBeGreaterThan(5);
     expect(sent.every((payload) => payload.aimsgcontext?.is_ai_msg === 1)).toBe(true);
+    expect(sent.every((payload) => payload.businessid === "biz-1")).toBe(true);
     const contents = sent.map((payload) => (payload.msgtype === "text" ? payload.text.content : ""));
     expect(squash(contents.join(""))).toBe(squash(text));
   });

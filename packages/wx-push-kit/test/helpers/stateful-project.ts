@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { BLUE_PNG } from "../fixtures/stateful-bot/bot";
-import { BUILD_CACHE, PROJECT, runKit } from "./kit-cli";
+import type { Serving } from "./kit-cli";
+import { BUILD_CACHE, PROJECT, runKit, startServing } from "./kit-cli";
 
 const STATEFUL_BOT = path.join(__dirname, "..", "fixtures", "stateful-bot", "bot.ts");
 
@@ -31,4 +32,31 @@ export function statefulProject(name: string): StatefulProject {
   const built = runKit(["build"], { cwd: root, env: { WX_PUSH_ROOT: root } });
   if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}\n${built.stderr}`);
   return { root, entry: path.join(functionDir, "index.js") };
+}
+
+/**
+ * `wx-push serve` of a stateful project, as production runs it: its claims and state in Redis, its replies
+ * over real HTTP to the fake WeChat API (AppID and AppSecret are the fake's). `env` adds the bot's switches.
+ */
+export function serveWithRedis(
+  root: string,
+  backends: { redisUrl: string; apiBase: string },
+  env: Record<string, string> = {},
+  cwd = root,
+): Promise<Serving> {
+  return startServing([], {
+    cwd,
+    env: {
+      ...process.env,
+      WX_PUSH_ROOT: root,
+      PORT: "0",
+      WECHAT_TOKEN: "AAAAA",
+      WECHAT_APPID: "wx1234567890abcdef",
+      WECHAT_APPSECRET: "s3cr3t-app-secret",
+      WECHAT_API_BASE: backends.apiBase,
+      PUSH_DEDUPE_STORE: "redis",
+      REDIS_URL: backends.redisUrl,
+      ...env,
+    },
+  });
 }

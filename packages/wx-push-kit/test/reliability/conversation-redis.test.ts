@@ -7,11 +7,10 @@ import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 import { send } from "../helpers/http-client";
 import type { Serving } from "../helpers/kit-cli";
-import { startServing } from "../helpers/kit-cli";
 import { textPush } from "../helpers/pushes";
 import type { RedisUnderTest } from "../helpers/redis-server";
 import { redisAvailable, startRedis } from "../helpers/redis-server";
-import { statefulProject } from "../helpers/stateful-project";
+import { serveWithRedis, statefulProject } from "../helpers/stateful-project";
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 
@@ -24,21 +23,7 @@ describeWithRedis("two servers sharing Redis", () => {
   let b: Serving;
 
   const serve = async (env: Record<string, string> = {}) => {
-    const serving = await startServing([], {
-      cwd: root,
-      env: {
-        ...process.env,
-        WX_PUSH_ROOT: root,
-        PORT: "0",
-        WECHAT_TOKEN: "AAAAA",
-        WECHAT_APPID: "wx1234567890abcdef",
-        WECHAT_APPSECRET: "s3cr3t-app-secret",
-        WECHAT_API_BASE: api.base,
-        PUSH_DEDUPE_STORE: "redis",
-        REDIS_URL: redis.url,
-        ...env,
-      },
-    });
+    const serving = await serveWithRedis(root, { redisUrl: redis.url, apiBase: api.base }, env);
     servers.push(serving);
     return serving;
   };

@@ -7,12 +7,11 @@ import type { FakeWechatApi } from "../helpers/fake-wechat-api";
 import { startFakeWechatApi } from "../helpers/fake-wechat-api";
 import { send } from "../helpers/http-client";
 import type { Serving } from "../helpers/kit-cli";
-import { startServing } from "../helpers/kit-cli";
 import { buildPushRequest } from "../../src/local/push-request";
 import { textPush } from "../helpers/pushes";
 import type { RedisUnderTest } from "../helpers/redis-server";
 import { redisAvailable, startRedis } from "../helpers/redis-server";
-import { statefulProject } from "../helpers/stateful-project";
+import { serveWithRedis, statefulProject } from "../helpers/stateful-project";
 
 const describeWithRedis = redisAvailable() ? describe : describe.skip;
 const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
@@ -26,23 +25,14 @@ describeWithRedis("pictures and long answers on two servers sharing Redis", () =
   beforeAll(async () => {
     const { root } = statefulProject("redis-replies");
     [redis, api] = await Promise.all([startRedis(), startFakeWechatApi()]);
+    // Files named by the bot are read from the working directory: the function's folder here.
     const serve = () =>
-      startServing([], {
-        // Files named by the bot are read from the working directory: the function's folder here.
-        cwd: `${root}/cloudfunctions/messagePush`,
-        env: {
-          ...process.env,
-          WX_PUSH_ROOT: root,
-          PORT: "0",
-          WECHAT_TOKEN: "AAAAA",
-          WECHAT_APPID: "wx1234567890abcdef",
-          WECHAT_APPSECRET: "s3cr3t-app-secret",
-          WECHAT_API_BASE: api.base,
-          PUSH_DEDUPE_STORE: "redis",
-          REDIS_URL: redis.url,
-          TEST_NO_QUOTA: "1",
-        },
-      });
+      serveWithRedis(
+        root,
+        { redisUrl: redis.url, apiBase: api.base },
+        { TEST_NO_QUOTA: "1" },
+        `${root}/cloudfunctions/messagePush`,
+      );
     [a, b] = await Promise.all([serve(), serve()]);
   }, 90_000);
 
