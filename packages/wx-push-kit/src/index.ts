@@ -70,3 +70,5 @@ export { KIT_VERSION } from "./version";
 export type { ImageType, Media, MediaAccess, MediaSource } from "./core/media";
 export { MAX_IMAGE_BYTES } from "./core/media";
 export type { WxCloud } from "./cloud/sdk";
+export type { Once, OnceReason } from "./core/once";
+export { OnceError } from "./core/once";

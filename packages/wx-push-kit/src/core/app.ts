@@ -13,6 +13,7 @@ import type { StateStore } from "./state";
 import { createMemoryStateStore } from "./state";
 import { dispatchWithState } from "./stateful-dispatch";
 import { createUserLanes } from "./user-lane";
+import { onceFor } from "./once";
 import type { Media, MediaPort } from "./media";
 import type { WxCloud } from "../cloud/sdk";
 import { createMediaAccess, createMediaResolver } from "./media";
@@ -80,6 +81,14 @@ export interface App {
   readonly router: Router;
 }
 
+/**
+ * A claim holds at least CLAIM_TTL_MS, and past the push's own deadline: a slow handler (a model that takes
+ * 15 s in a function allowed 20 s) is never overtaken by a redelivery while it still works.
+ */
+export function claimTtl(deadline: number | undefined, now: number): number {
+  return deadline === undefined ? CLAIM_TTL_MS : Math.max(CLAIM_TTL_MS, deadline - now + 1000);
+}
+
 /** One app per process: it owns the routes, the dedupe store and what this instance answered. */
 export function createApp(options: AppOptions): App {
   const { router, log = silentLog, retry = DEFAULT_RETRY, clock = systemClock } = options;
@@ -135,7 +144,7 @@ export function createApp(options: AppOptions): App {
 
     let claim;
     try {
-      claim = await store.claim(key, CLAIM_TTL_MS);
+      claim = await store.claim(key, claimTtl(ports.deadline, now()));
     } catch (error) {
       log.error(
         "去重存储不可用，本次推送未处理（PUSH_DEDUPE_FAIL=closed）dedupe store unavailable, push not handled",
@@ -155,6 +164,13 @@ export function createApp(options: AppOptions): App {
       lane,
       ...(ports.media === undefined ? {} : { media: mediaTools(ports.media, ports.deadline) }),
       ...(ports.cloud === undefined ? {} : { cloud: ports.cloud }),
+      once: onceFor(key, {
+        state,
+        log,
+        now,
+        until: () => ports.deadline ?? now() + CLAIM_TTL_MS,
+      }),
+      timeLeft: () => (ports.deadline === undefined ? Infinity : ports.deadline - now()),
       log,
       ...(ports.typing === undefined ? {} : { typing: boundedTyping(ports.typing, ports.deadline, clock) }),
     };

@@ -11,6 +11,8 @@ import { mayHaveBeenDelivered } from "./send-errors";
 import type { MediaAccess, ResolveMedia } from "./media";
 import { NO_MEDIA_ACCESS } from "./media";
 import type { WxCloud } from "../cloud/sdk";
+import type { Once } from "./once";
+import { runNow } from "./once";
 
 export type { MessageRoute, NotificationRoute } from "./routes";
 
@@ -46,6 +48,17 @@ interface ContextBase<M, S> {
    * database, storage, other cloud calls. On a developer server there is none: it throws, saying so.
    */
   cloud(): WxCloud;
+  /**
+   * Runs `produce` at most once for this push, whoever handles it: its result is kept with the push, so a
+   * redelivery or a rerun gets the same result without producing it again (a model's answer, an order
+   * created). In a lone handler test it simply runs.
+   */
+  once: Once;
+  /**
+   * How long this push may still work (ms): until the invocation's limit in the cloud, the work limit on a
+   * developer server; Infinity where there is none. Slow work (a model) stops in time to answer.
+   */
+  timeLeft(): number;
 }
 
 /**
@@ -107,6 +120,10 @@ export interface DispatchPorts {
   media?: { resolve: ResolveMedia; access: MediaAccess };
   /** wx-server-sdk, where the door has it. */
   cloud?: () => WxCloud;
+  /** Work done at most once for this push (see PushContext.once). */
+  once?: Once;
+  /** How long this push may still work (see PushContext.timeLeft). */
+  timeLeft?: () => number;
 }
 
 /**
@@ -247,7 +264,21 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
       overBudgetHandlers.push(handler);
       return router;
     },
-    async dispatch(inbound, { openid, send, log, typing, turn, lane, media, cloud = noCloud }) {
+    async dispatch(
+      inbound,
+      {
+        openid,
+        send,
+        log,
+        typing,
+        turn,
+        lane,
+        media,
+        cloud = noCloud,
+        once = runNow,
+        timeLeft = () => Infinity,
+      },
+    ) {
       let sent = 0;
       let uncertain = 0;
       const counting: Send = async (payload) => {
@@ -282,6 +313,8 @@ export function createRouter<S = unknown>(options?: ConversationOptions<S>): Rou
         handover: turn?.handover ?? NO_HANDOVER,
         media: media?.access ?? NO_MEDIA_ACCESS,
         cloud,
+        once,
+        timeLeft,
       };
       try {
         // Matchers are user code too: inside the boundary, like everything else that can throw.

@@ -55,6 +55,9 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
   };
   for (const [name, value] of Object.entries(replayEnvironment(cloudbase))) set(name, value);
   set("TCB_SOURCE", undefined);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JS, shared with the SDK runner
+  const { install } = require("./gateway-redirect") as { install: (origin: string) => () => void };
+  const restoreHttps = install(new URL(cloudbase.url).origin);
 
   const load = (): CloudMain => {
     // A cold instance: index.js, the bundle it loads and the lazily loaded HTTP door are all read anew.
@@ -95,6 +98,7 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
     run: (event, openid, context) => invoker(load())(event, openid, context),
     instance: () => invoker(load()),
     async close() {
+      restoreHttps();
       await cloudbase.close();
       for (const [name, value] of saved) {
         if (value === undefined) delete process.env[name];

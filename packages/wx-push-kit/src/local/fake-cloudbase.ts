@@ -12,6 +12,8 @@ import type { AddressInfo } from "node:net";
 import protobuf from "protobufjs";
 import type { CloudDatabase } from "./fake-cloudbase-database";
 import { createCloudDatabase } from "./fake-cloudbase-database";
+import type { ModelStandIn, RecordedAnswer } from "./fake-model";
+import { createModelStandIn, readRecordedAnswers } from "./fake-model";
 
 const KeyValuePair = new protobuf.Type("KeyValuePair")
   .add(new protobuf.Field("key", 1, "string"))
@@ -53,6 +55,8 @@ export interface FakeCloudBase {
   answerNext(...answers: Answer[]): void;
   /** What `cloud.database()` calls found and left. */
   database: CloudDatabase;
+  /** The model endpoints beside it (an AI bot's calls, answered from recorded answers). */
+  model: ModelStandIn;
   /** Set by a test: each database request (its JSON text) is answered once this settles. */
   holdDatabase: ((request: string) => Promise<void> | undefined) | undefined;
   close(): Promise<void>;
@@ -61,9 +65,14 @@ export interface FakeCloudBase {
 /** `configJson` is the function's config.json: a call it does not grant is refused as the platform does. */
 export async function startFakeCloudBase(
   configJson: string,
-  options: { collections?: readonly string[] } = {},
+  options: {
+    collections?: readonly string[];
+    /** The model's recorded answers; default: the project's test/fixtures/ai/answers.json, if any. */
+    answers?: readonly RecordedAnswer[];
+  } = {},
 ): Promise<FakeCloudBase> {
   const database = createCloudDatabase(options.collections ?? []);
+  const model = createModelStandIn(options.answers ?? readRecordedAnswers());
   const calls: OpenApiCall[] = [];
   const refused: OpenApiCall[] = [];
   const queue: Answer[] = [];
@@ -104,6 +113,7 @@ export async function startFakeCloudBase(
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
+      if (model.serve(req, res, Buffer.concat(chunks).toString("utf8"))) return;
       if (/^application\/json/.test(req.headers["content-type"] ?? "")) {
         if (database.down) {
           database.calls.push({
@@ -167,8 +177,10 @@ export async function startFakeCloudBase(
     refused,
     answerNext: (...answers) => void queue.push(...answers),
     database,
+    model,
     close: () =>
       new Promise<void>((resolve) => {
+        model.stop();
         for (const res of hanging) res.destroy();
         server.closeAllConnections();
         server.close(() => resolve());

@@ -2,6 +2,10 @@
 // sends over IPC. getWXContext() reads WX_* variables, as in the cloud. A run asked `fresh` loads the function
 // anew first: a cold instance that remembers nothing of the runs before.
 const path = require("node:path");
+const { install } = require("../local/gateway-redirect");
+
+// cloud.ai's calls go to the CloudBase gateway whatever TCB_CONTEXT_CNFG says: to the stand-in too.
+if (process.env.WX_PUSH_GATEWAY_URL) install(process.env.WX_PUSH_GATEWAY_URL);
 
 const entry = process.env.FUNCTION_ENTRY;
 if (!entry) throw new Error("FUNCTION_ENTRY is not set");

@@ -49,19 +49,34 @@ function stubSource(name: string): string {
   ].join("\n");
 }
 
-export const leaveOutUnreachedSdkParts: Plugin = {
-  name: "leave-out-unreached-sdk-parts",
-  setup(build) {
-    const names = Object.keys(LEFT_OUT).map((name) => name.replace(/[/.]/g, "\\$&"));
-    // Only the SDK's own imports (wx-server-sdk and the @cloudbase packages under it): a package the
-    // function's code imports itself is bundled as usual.
-    const fromSdk = /[\\/]node_modules[\\/](wx-server-sdk|@cloudbase)[\\/]/;
-    build.onResolve({ filter: new RegExp(`^(${names.join("|")})$`) }, (args) =>
-      fromSdk.test(args.importer) ? { path: args.path, namespace: NAMESPACE } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
-      contents: stubSource(args.path),
-      loader: "js",
-    }));
-  },
-};
+/** What cloud.ai needs of the left-out packages: kept, and web streams from node itself (no polyfill). */
+const AI_PACKAGES = new Set(["@cloudbase/ai", "@cloudbase/app"]);
+const NATIVE_STREAMS = "web-streams-polyfill";
+
+/**
+ * The lean build's plugin. `keepAi`: the function uses cloud.ai, so its packages stay, and the web-streams
+ * polyfill they load is node's own `stream/web` (every runtime the console offers has it: node 16.5+).
+ */
+export function leaveOutUnreachedSdkParts(options: { keepAi: boolean } = { keepAi: false }): Plugin {
+  return {
+    name: "leave-out-unreached-sdk-parts",
+    setup(build) {
+      const names = Object.keys(LEFT_OUT)
+        .filter((name) => !(options.keepAi && AI_PACKAGES.has(name)))
+        .map((name) => name.replace(/[/.]/g, "\\$&"));
+      // Only the SDK's own imports (wx-server-sdk and the @cloudbase packages under it): a package the
+      // function's code imports itself is bundled as usual.
+      const fromSdk = /[\\/]node_modules[\\/](wx-server-sdk|@cloudbase)[\\/]/;
+      build.onResolve({ filter: new RegExp(`^(${names.join("|")})$`) }, (args) =>
+        fromSdk.test(args.importer) ? { path: args.path, namespace: NAMESPACE } : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: NAMESPACE }, (args) => ({
+        contents:
+          options.keepAi && args.path === NATIVE_STREAMS
+            ? 'module.exports = require("node:stream/web");'
+            : stubSource(args.path),
+        loader: "js",
+      }));
+    },
+  };
+}
