@@ -1,6 +1,7 @@
 import type { Router } from "wx-push-kit";
 import { createRouter } from "wx-push-kit";
 import { acknowledge } from "./handlers/acknowledge";
+import { ASKS_AI, askAi } from "./handlers/ask-ai";
 import { answerOrder, askOrderNumber, ASKS_FOR_ORDER, isOrderNumber } from "./handlers/order-lookup";
 import { transferToAgent, WANTS_AGENT } from "./handlers/transfer";
 import { logMediaCheck, logSubscription } from "./handlers/notifications";
@@ -15,8 +16,9 @@ const BACK_TO_BOT = /返回机器人|结束人工/;
 /**
  * Your code goes here: one handler per route, narrowed to its message type. The default: text asking for
  * 「人工」 is handed to human agents (the bot then stays quiet for that user for 30 minutes), 「查订单」 asks
- * for the order number and the next text is taken as it, other messages get 「收到」, entering the chat gets
- * the greeting; media-check results and subscription events are logged (notifications: nothing is sent).
+ * for the order number and the next text is taken as it, 「问：…」 is answered by the model, other messages
+ * get 「收到」, entering the chat gets the greeting; media-check results and subscription events are logged
+ * (notifications: nothing is sent).
  */
 export function createBot(): Router<Session> {
   return createRouter<Session>({
@@ -26,6 +28,7 @@ export function createBot(): Router<Session> {
   })
     .hears(WANTS_AGENT, transferToAgent)
     .hears(ASKS_FOR_ORDER, askOrderNumber)
+    .hears(ASKS_AI, askAi)
     .on("text", isOrderNumber, answerOrder)
     .on(["text", "image", "miniprogrampage"], acknowledge)
     .on("event.user_enter_tempsession", greet)

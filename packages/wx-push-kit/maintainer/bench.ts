@@ -81,6 +81,12 @@ async function prepare(): Promise<Record<string, string>> {
     await buildFunction({ ...options, outfile });
     entries[name] = outfile;
   }
+  const oursAi = path.join(CACHE, "oursAi", "index.js");
+  fs.mkdirSync(path.dirname(oursAi), { recursive: true });
+  await buildFunction({ entry: path.join(BENCH, "ai-bot.ts"), outfile: oursAi });
+  if (!fs.readFileSync(oursAi, "utf8").includes("// sdk: lean+ai "))
+    throw new Error("the AI bot's build left cloud.ai out");
+  entries["oursAi"] = oursAi;
   const common = {
     bundle: true,
     platform: "node",
@@ -125,7 +131,15 @@ async function coldStarts(entries: Record<string, string>, runs: number): Promis
     PUSH_DEDUPE_STORE: "memory",
     ...cloudEnvironment(cloudbase.url, "bench"),
   };
-  const names = ["example", "ours", "oursNoMaps", "oursFull", "oursExternal", "exampleBundled"] as const;
+  const names = [
+    "example",
+    "ours",
+    "oursNoMaps",
+    "oursAi",
+    "oursFull",
+    "oursExternal",
+    "exampleBundled",
+  ] as const;
   type Name = (typeof names)[number];
   const wall = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
   const inProcess = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<Name, number[]>;
@@ -156,6 +170,11 @@ async function coldStarts(entries: Record<string, string>, runs: number): Promis
       name: "oursNoMaps",
       what: "ours, default build without source maps (--no-sourcemap)",
       target: `source maps cost ${fixed(ours - paired("oursNoMaps"), 2)} (${fixed(mapsMs)} ms per start)`,
+    },
+    {
+      name: "oursAi",
+      what: "ours, an AI bot (cloud.ai route), default build: lean with the SDK's AI part kept",
+      target: `the AI part costs ${fixed(paired("oursAi") - ours, 2)} over the lean build`,
     },
     { name: "oursFull", what: "ours, --full-sdk (whole SDK inlined, minified)", target: "reference" },
     {

@@ -147,7 +147,7 @@ function usesCloudAi(inputs: readonly string[], functionSource: string): boolean
   const own = path.relative(process.cwd(), functionSource).split(path.sep).join("/");
   return inputs.some((input) => {
     const file = input.split(path.sep).join("/");
-    if (file.endsWith("/src/ai/cloud-ai.ts")) return true;
+    if (`/${file}`.endsWith("/src/ai/cloud-ai.ts")) return true;
     return (
       file.startsWith(`${own}/`) &&
       /\.ai\s*\(/.test(fs.readFileSync(path.resolve(process.cwd(), input), "utf8"))

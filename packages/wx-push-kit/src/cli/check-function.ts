@@ -2,7 +2,7 @@
 // Checks that the cloud function folder is deployable as it is (DevTools upload or tcb fn deploy).
 import path from "node:path";
 import { checkFunction } from "./lib/check-function";
-import { FUNCTION_DIR } from "./lib/function";
+import { FUNCTION_DIR, FUNCTION_TIMEOUT_S } from "./lib/function";
 import { summarise, typeErrors } from "./lib/typecheck";
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -31,9 +31,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       sizes.map(({ file, bytes }) => `${file} ${kib(bytes)}`).join(", "),
   );
   console.log(
-    "提醒 reminder: 开发者工具上传不读取 cloudbaserc.json，新函数超时默认 3 秒；请在 云开发控制台 → 云函数 → 版本与配置 设为 5 秒。\n" +
-      "  (a DevTools upload ignores cloudbaserc.json: set the function timeout to 5 s in the console; the function sizes\n" +
-      "  sends and retries from each invocation's time_limit_in_ms, but 3 s leaves little room for a retry.)",
+    `提醒 reminder: 开发者工具上传不读取 cloudbaserc.json，新函数超时默认 3 秒；请在 云开发控制台 → 云函数 → 版本与配置 设为 ${FUNCTION_TIMEOUT_S} 秒（cloudbaserc.json 的值）。\n` +
+      `  (a DevTools upload ignores cloudbaserc.json: set the function timeout to ${FUNCTION_TIMEOUT_S} s in the console; the function sizes\n` +
+      "  sends, retries and a model's answer from each invocation's time_limit_in_ms: 3 s leaves little room.)",
   );
   return 0;
 }

@@ -10,7 +10,7 @@ import { parseCommandArgs } from "./lib/args";
 import { defaultEnv, validateConfigText } from "./lib/callback-config";
 import { summarise, typeErrors } from "./lib/typecheck";
 import { checkFunction } from "./lib/check-function";
-import { binOf, FUNCTION_DIR, FUNCTION_NAME, ROOT } from "./lib/function";
+import { binOf, FUNCTION_DIR, FUNCTION_NAME, FUNCTION_TIMEOUT_S, ROOT } from "./lib/function";
 import type { SafeOutput } from "./lib/safe-output";
 import { safeOutput } from "./lib/safe-output";
 
@@ -154,8 +154,8 @@ export function main(argv: readonly string[]): Promise<number> {
       "提醒 reminder: config.json 中的云调用权限 (permissions.openapi) 只在开发者工具「上传并部署」时生效；\n" +
         "  用 tcb 部署后，请在开发者工具中右键 cloudfunctions/messagePush 上传一次，否则云调用返回 -604101。\n" +
         "  (cloud-call permissions are applied by a DevTools upload; tcb does not apply them.)\n" +
-        "  函数超时按 cloudbaserc.json 设为 5 秒；若之后又用开发者工具上传，请在控制台确认超时仍是 5 秒。\n" +
-        "  (the timeout is 5 s from cloudbaserc.json; after a DevTools upload, check it in the console.)",
+        `  函数超时按 cloudbaserc.json 设为 ${FUNCTION_TIMEOUT_S} 秒；若之后又用开发者工具上传，请在控制台确认超时仍是 ${FUNCTION_TIMEOUT_S} 秒。\n` +
+        `  (the timeout is ${FUNCTION_TIMEOUT_S} s from cloudbaserc.json; after a DevTools upload, check it in the console.)`,
     );
     return 0;
   });

@@ -8,7 +8,10 @@ import type { CloudMain } from "../server/index";
 import { cloudEnvironment } from "./cloud-environment";
 import type { FakeCloudBase, OpenApiCall } from "./fake-cloudbase";
 import { startFakeCloudBase } from "./fake-cloudbase";
-import { BUILT_ENTRY, FUNCTION_DIR } from "../cli/lib/function";
+import { BUILT_ENTRY, FUNCTION_DIR, FUNCTION_TIMEOUT_S } from "../cli/lib/function";
+
+/** The invocation context as the cloud hands it over: the function's time limit from cloudbaserc.json. */
+export const CLOUD_CONTEXT = { time_limit_in_ms: FUNCTION_TIMEOUT_S * 1000 };
 
 export interface CloudRun {
   returned: unknown;
@@ -71,7 +74,7 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
   };
   const invoker =
     (main: CloudMain): Invoke =>
-    async (event, openid, context = {}) => {
+    async (event, openid, context = CLOUD_CONTEXT) => {
       set("WX_OPENID", openid ?? "");
       const [calls, refused] = [cloudbase.calls.length, cloudbase.refused.length];
       const errors: string[] = [];

@@ -151,14 +151,20 @@ export function createModelStandIn(answers: readonly RecordedAnswer[]): ModelSta
     res.once("close", () => open.delete(res));
     if (hang === true) return;
     const recorded = answers.find((answer) => question.includes(answer.question));
-    await later(delayMs + (recorded?.delayMs ?? 0));
-    if (failWith !== undefined)
-      return end(res, failWith, { error: { message: "the stand-in was told to fail" } });
-    if (recorded === undefined)
-      return end(res, 404, {
-        error: { message: `录制的回答里没有这个问题 no recorded answer for: ${question.slice(0, 60)}` },
-      });
+    const slow = delayMs + (recorded?.delayMs ?? 0);
+    // A refusal comes as a status (after the delay: a gateway giving up); an answer streams as real endpoints
+    // stream it: headers at once, the first words when the model has them.
+    if (failWith !== undefined || recorded === undefined) {
+      await later(slow);
+      return failWith !== undefined
+        ? end(res, failWith, { error: { message: "the stand-in was told to fail" } })
+        : end(res, 404, {
+            error: { message: `录制的回答里没有这个问题 no recorded answer for: ${question.slice(0, 60)}` },
+          });
+    }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    await later(slow);
     for (const piece of piecesOf(recorded.answer)) {
       pieces.push(piece);
       res.write(`data: ${JSON.stringify(frameOf(protocol, piece))}\n\n`);

@@ -97,7 +97,7 @@ export async function startSdkRunner(
  * edit the copy, e.g. remove a permission, without touching the real one).
  */
 export async function startStandIn(
-  options: { collections?: readonly string[] } = {},
+  options: Parameters<typeof startFakeCloudBase>[1] = {},
 ): Promise<{ cloudbase: FakeCloudBase; configCopy: string }> {
   const configCopy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "config.json");
   fs.copyFileSync(path.join(FUNCTION_DIR, "config.json"), configCopy);

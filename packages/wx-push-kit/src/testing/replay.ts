@@ -3,6 +3,7 @@
 // CloudBase stand-in. Each event is a fresh delivery to a cold instance, as `npm run replay` does it.
 import { parsePush, PushParseError } from "../core/parse";
 import type { FakeCloudBase } from "../local/fake-cloudbase";
+import { CLOUD_CONTEXT } from "../local/cloud-replay";
 import type { ConversationFixture, EventFixture } from "./event-fixtures";
 import {
   loadConversationFixtures,
@@ -65,7 +66,7 @@ export function useReplay(): Replay {
       event,
       senderOf(event) ?? "o-not-a-push",
       undefined,
-      {},
+      CLOUD_CONTEXT,
       fresh,
     );
     if (threw !== undefined) throw new Error(`${name}: main() threw ${threw}\n${logs.join("\n")}`);

@@ -11,6 +11,9 @@ export const ROOT = path.resolve(process.env["WX_PUSH_ROOT"] ?? process.cwd());
  */
 export const FUNCTION_NAME = functionNameOf(ROOT);
 
+/** The function's timeout in seconds as cloudbaserc.json sets it (what `npm run deploy` applies), 5 without. */
+export const FUNCTION_TIMEOUT_S = functionTimeoutOf(ROOT);
+
 export const FUNCTIONS_DIR = path.join(ROOT, "cloudfunctions");
 export const FUNCTION_DIR = path.join(FUNCTIONS_DIR, FUNCTION_NAME);
 /** What DevTools uploads and the runtime loads: `exports.main`. */
@@ -22,6 +25,19 @@ export const BOT_ENTRY = path.join(FUNCTION_DIR, "src", "bot.ts");
 export const KIT_ROOT = path.resolve(__dirname, "..", "..", "..");
 /** The HTTP-trigger door, from the kit, bundled apart into http.js so the push path never loads it. */
 export const HTTP_DOOR_ENTRY = path.join(KIT_ROOT, "src", "cloud", "http-trigger-door.ts");
+
+function functionTimeoutOf(root: string): number {
+  try {
+    const rc = JSON.parse(fs.readFileSync(path.join(root, "cloudbaserc.json"), "utf8")) as {
+      functions?: { timeout?: unknown }[];
+    };
+    const timeout = rc.functions?.[0]?.timeout;
+    if (typeof timeout === "number" && timeout > 0 && timeout <= 900) return timeout;
+  } catch {
+    // no cloudbaserc.json, or not JSON: the default
+  }
+  return 5;
+}
 
 function functionNameOf(root: string): string {
   try {
