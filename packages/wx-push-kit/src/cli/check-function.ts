@@ -41,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 function describeBuild(build: string | undefined): string {
   const [mode = "", sdk = "wx-server-sdk"] = (build ?? "").split(" ");
   if (mode === "lean") return `${sdk} 内联（精简：不含 cloud.ai）(inlined, lean: without cloud.ai)`;
+  if (mode === "lean+ai")
+    return `${sdk} 内联（精简，保留 cloud.ai：代码用到了它）(inlined, lean, with cloud.ai: the code calls it)`;
   if (mode === "full") return `${sdk} 完整内联 (inlined, whole SDK)`;
   if (mode === "external") return `${sdk} 由云端安装 (installed by the cloud from package.json)`;
   return "未知：index.js 没有构建标记，请重新运行 npm run build (unknown: rebuild)";

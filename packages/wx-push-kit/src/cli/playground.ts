@@ -21,7 +21,8 @@ import { buildFunction } from "./build";
 import { loadBot } from "./lib/bot";
 import { staleBuild } from "./lib/freshness";
 import type { CloudRun } from "../local/cloud-replay";
-import { startCloudReplay } from "../local/cloud-replay";
+import { CLOUD_CONTEXT, startCloudReplay } from "../local/cloud-replay";
+import type { ModelRequest } from "../local/fake-model";
 import type { BuiltRequest, PushSettings } from "../local/push-request";
 import { buildPushRequest, DEMO_SETTINGS } from "../local/push-request";
 import { messageOf } from "./push";
@@ -64,6 +65,8 @@ interface Delivery {
   /** The customer-service messages sent, as WeChat receives them. */
   sends: object[];
   logs: string[];
+  /** The model calls this delivery made (none on a redelivery: the answer is kept with the push). */
+  model: { request: ModelRequest; streamed: string[] }[];
 }
 
 export async function startPlayground(
@@ -112,7 +115,18 @@ export async function startPlayground(
 
   if (staleBuild() !== undefined) await buildFunction();
   // The cloud door: the built function with the real wx-server-sdk, its calls sent to a loopback stand-in.
+  // Its stand-in also plays the model, for both doors: the cloud replay points AI_BASE_URL (and the other
+  // adapters' settings) at it, and the bot in this process reads them at each call.
   const cloud = await startCloudReplay();
+  /** The model calls made while `work` ran. */
+  const withModelCalls = async <T>(work: () => Promise<T>) => {
+    const from = cloud.model.requests.length;
+    const result = await work();
+    const model = cloud.model.requests
+      .slice(from)
+      .map((request, index) => ({ request, streamed: cloud.model.streamed[from + index] ?? [] }));
+    return { result, model };
+  };
   let cloudInstance = cloud.instance();
   let cloudTurn = 0;
 
@@ -130,13 +144,16 @@ export async function startPlayground(
     for (let i = 0; i < (ask.scenario === "retry3" ? 3 : 1); i += 1) {
       logs = [];
       sends = [];
-      const response = await fetch(new URL(built.path, pushUrl), {
-        method: built.method,
-        headers: built.headers,
-        body: built.body,
+      const { result: response, model } = await withModelCalls(async () => {
+        const answered = await fetch(new URL(built.path, pushUrl), {
+          method: built.method,
+          headers: built.headers,
+          body: built.body,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20)); // lines logged right after the answer
+        return { status: answered.status, text: await answered.text() };
       });
-      const answer = await response.text();
-      await new Promise((resolve) => setTimeout(resolve, 20)); // lines logged right after the answer
+      const answer = response.text;
       deliveries.push({
         request: { method: built.method, path: built.path, query: built.query, body: built.body },
         status: response.status,
@@ -145,6 +162,7 @@ export async function startPlayground(
         parsed: parsedOf(built, ask.format),
         sends,
         logs,
+        model,
       });
     }
     return deliveries;
@@ -168,8 +186,11 @@ export async function startPlayground(
         };
       Object.assign(console, { log: capture("info"), warn: capture("warn"), error: capture("error") });
       let run: CloudRun;
+      let model: Delivery["model"];
       try {
-        run = await cloudInstance(message, PLAYGROUND_USER, { time_limit_in_ms: 5000 });
+        ({ result: run, model } = await withModelCalls(() =>
+          cloudInstance(message, PLAYGROUND_USER, CLOUD_CONTEXT),
+        ));
       } finally {
         Object.assign(console, restore);
       }
@@ -183,6 +204,7 @@ export async function startPlayground(
         ...(isPassiveReply(returned) ? { passive: returned } : {}),
         sends: calls.map((call) => call.payload),
         logs: lines,
+        model,
       });
     }
     return deliveries;

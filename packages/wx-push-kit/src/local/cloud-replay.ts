@@ -8,6 +8,7 @@ import type { CloudMain } from "../server/index";
 import { cloudEnvironment } from "./cloud-environment";
 import type { FakeCloudBase, OpenApiCall } from "./fake-cloudbase";
 import { startFakeCloudBase } from "./fake-cloudbase";
+import type { ModelStandIn } from "./fake-model";
 import { BUILT_ENTRY, FUNCTION_DIR, FUNCTION_TIMEOUT_S } from "../cli/lib/function";
 
 /** The invocation context as the cloud hands it over: the function's time limit from cloudbaserc.json. */
@@ -27,6 +28,8 @@ export interface CloudRun {
 export type Invoke = (event: unknown, openid: string | undefined, context?: object) => Promise<CloudRun>;
 
 export interface CloudReplay {
+  /** The model stand-in beside the CloudBase one: what each model call asked and streamed. */
+  model: ModelStandIn;
   /** A fresh (cold) instance for this one event. */
   run: Invoke;
   /** One loaded instance for many events: it remembers what it answered, as a warm function does. */
@@ -98,6 +101,7 @@ export async function startCloudReplay(entry = BUILT_ENTRY): Promise<CloudReplay
     };
 
   return {
+    model: cloudbase.model,
     run: (event, openid, context) => invoker(load())(event, openid, context),
     instance: () => invoker(load()),
     async close() {

@@ -3,6 +3,8 @@
 // examples are real, type-checked code.
 import type { Handler } from "../../src/core/router";
 import { createRouter } from "../../src/core/router";
+import type { AiSession } from "../../src/ai/index";
+import { aiReply, openAiCompatible } from "../../src/ai/index";
 
 const seen = new Map<string, number>();
 const blocked = new Set<string>();
@@ -126,3 +128,40 @@ export const faq: Handler<"text"> = async ({ reply }) => {
 // end example
 
 declare function lookUpAnswer(): Promise<string>;
+
+// example: ai bot
+type ShopSession = AiSession; // 你的会话类型：aiHistory 是和模型的最近对话
+
+const FAQ: [RegExp, string][] = [
+  [/运费|包邮/, "满 99 元包邮，不满收 8 元运费。"],
+  [/发票/, "下单时在「发票」一栏填写抬头，电子发票会发到您的邮箱。"],
+];
+const faqAnswer = (content: string) => FAQ.find(([pattern]) => pattern.test(content))?.[1];
+
+export const aiBot = createRouter<ShopSession>({ session: { initial: () => ({}) } })
+  .hears(/人工|客服/, ({ reply }) => reply.transfer()) // 找人：照样转人工，之后模型不再作答
+  .on(
+    "text",
+    (message) => faqAnswer(message.Content) !== undefined,
+    async ({ message, reply }) => {
+      await reply.text(faqAnswer(message.Content) ?? ""); // 常见问题：固定答案，不花模型的钱
+    },
+  )
+  .on(
+    "text",
+    aiReply<ShopSession>({
+      model: openAiCompatible(), // AI_BASE_URL、AI_API_KEY、AI_MODEL 从云函数的环境变量读
+      instructions: "你是「示例商城」的客服，回答简短、礼貌；不确定时请用户回复「人工」。",
+      fallback: "抱歉，暂时无法回答，请稍后再试，或回复「人工」联系客服。",
+    }),
+  );
+// end example
+
+// example: once
+export const placeOrder: Handler<"text"> = async ({ message, once, reply }) => {
+  const order = await once("create-order", () => createOrder(message.Content)); // 重投、重跑都只创建一次
+  await reply.text(`订单 ${order.id} 已创建`);
+};
+// end example
+
+declare function createOrder(content: string): Promise<{ id: string }>;

@@ -8,6 +8,8 @@ import type { Serving } from "./kit-cli";
 import { BUILD_CACHE, PROJECT, runKit, startServing } from "./kit-cli";
 
 const STATEFUL_BOT = path.join(__dirname, "..", "fixtures", "stateful-bot", "bot.ts");
+/** The stateful project's recorded model answer to a question about 退货 (Markdown, as models write). */
+export const RECORDED_ANSWER = "**退货**：收到商品 7 天内可以申请。";
 
 export interface StatefulProject {
   root: string;
@@ -29,6 +31,12 @@ export function statefulProject(name: string): StatefulProject {
   // A picture the bot sends by file name, as a user keeps one in the function's folder.
   fs.mkdirSync(path.join(functionDir, "assets"));
   fs.writeFileSync(path.join(functionDir, "assets", "logo.png"), BLUE_PNG);
+  // The model's recorded answers, as a project keeps them: what its local runs answer 「问 …」 with.
+  fs.mkdirSync(path.join(root, "test", "fixtures", "ai"), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, "test", "fixtures", "ai", "answers.json"),
+    JSON.stringify({ answers: [{ question: "退货", answer: RECORDED_ANSWER }] }),
+  );
   const built = runKit(["build"], { cwd: root, env: { WX_PUSH_ROOT: root } });
   if (built.status !== 0) throw new Error(`build failed:\n${built.stdout}\n${built.stderr}`);
   return { root, entry: path.join(functionDir, "index.js") };

@@ -3,7 +3,7 @@
 // change as the chat goes on, and moving the clock on makes the 30-minute and 1-minute rules happen.
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { startKit } from "../helpers/kit-cli";
-import { statefulProject } from "../helpers/stateful-project";
+import { RECORDED_ANSWER, statefulProject } from "../helpers/stateful-project";
 
 interface StateAnswer {
   offsetMs: number;
@@ -102,3 +102,35 @@ test("the clock moves forward only, a week at most, from this machine's pages on
   });
   expect(foreign.status).toBe(403);
 });
+
+test.each(["http", "cloud"])(
+  "an AI answer on the %s door: the model's request and stream shown once, the labelled answer sent once",
+  async (door) => {
+    const { body } = await post("/api/message", {
+      kind: "text",
+      content: `问 怎么退货？(${door})`,
+      mode: "secure",
+      format: "json",
+      door,
+      scenario: "retry3",
+    });
+    const { deliveries } = body as {
+      deliveries: {
+        model: { request: { question: string; messages: { role: string }[] }; streamed: string[] }[];
+        sends: { text?: { content: string }; aimsgcontext?: { is_ai_msg: number } }[];
+      }[];
+    };
+    expect(deliveries.map((d) => d.model.length)).toEqual([1, 0, 0]);
+    const [call] = deliveries[0]?.model ?? [];
+    expect(call?.request.question).toBe(`怎么退货？(${door})`);
+    expect(call?.request.messages[0]?.role).toBe("system");
+    expect(call?.streamed.join("")).toBe(RECORDED_ANSWER);
+    expect(deliveries.flatMap((d) => d.sends)).toEqual([
+      expect.objectContaining({
+        text: { content: "退货：收到商品 7 天内可以申请。" },
+        aimsgcontext: { is_ai_msg: 1 },
+      }),
+    ]);
+  },
+  30_000,
+);
