@@ -5,6 +5,15 @@
 import type { Model } from "./model";
 import { ModelError } from "./model";
 
+/**
+ * Also how the build knows the bundle calls cloud.ai: this text (ASCII, so the minifier keeps it verbatim)
+ * survives exactly when the adapter does (an import of wx-push-kit/ai that never calls cloudAi() is
+ * tree-shaken away).
+ */
+export const CLOUD_AI_MARKER = "(this wx-server-sdk has no cloud.ai)";
+// A plain literal (not a template using the marker): an unused one is dropped from the bundle.
+const NO_CLOUD_AI = "这个 wx-server-sdk 没有 cloud.ai (this wx-server-sdk has no cloud.ai)";
+
 export interface CloudAiOptions {
   /** The provider as CloudBase names it (default "hunyuan-exp"; "deepseek" and others as enabled). */
   provider?: string;
@@ -34,8 +43,7 @@ export function cloudAi(options: CloudAiOptions = {}): Model {
     signal: AbortSignal,
   ): AsyncIterable<string> {
     const ai = (cloud() as { ai?: () => CloudAiModule }).ai;
-    if (typeof ai !== "function")
-      throw new ModelError("这个 wx-server-sdk 没有 cloud.ai (this wx-server-sdk has no cloud.ai)");
+    if (typeof ai !== "function") throw new ModelError(NO_CLOUD_AI);
     const answer = await ai()
       .createModel(provider)
       .streamText({

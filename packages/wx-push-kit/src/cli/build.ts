@@ -23,6 +23,7 @@ import { KIT_VERSION } from "../version";
 const KIT_SOURCE = path.join(KIT_ROOT, "src");
 import { ownSourceMap } from "./lib/own-source-map";
 import { leaveOutUnreachedSdkParts } from "./lib/sdk-stubs";
+import { CLOUD_AI_MARKER } from "../ai/cloud-ai";
 
 export const SDK_MODES = ["lean", "full", "external"] as const;
 export type SdkMode = (typeof SDK_MODES)[number];
@@ -136,23 +137,22 @@ async function bundle(
     logLevel: "warning",
     banner: { js: header },
   });
+  const code = outputFiles.find((output) => output.path.endsWith(".js"))?.text ?? "";
   return {
     outputs: outputFiles,
-    usesCloudAi: usesCloudAi(Object.keys(metafile.inputs), path.dirname(entry)),
+    usesCloudAi:
+      code.includes(CLOUD_AI_MARKER) || ownCodeCallsAi(Object.keys(metafile.inputs), path.dirname(entry)),
   };
 }
 
-/** Whether the bundle's inputs call cloud.ai: the kit's adapter is among them, or the function's own code calls `.ai(`. */
-function usesCloudAi(inputs: readonly string[], functionSource: string): boolean {
+/** Whether the function's own source calls cloud.ai itself (`.ai(`), not through the kit's adapter. */
+function ownCodeCallsAi(inputs: readonly string[], functionSource: string): boolean {
   const own = path.relative(process.cwd(), functionSource).split(path.sep).join("/");
-  return inputs.some((input) => {
-    const file = input.split(path.sep).join("/");
-    if (`/${file}`.endsWith("/src/ai/cloud-ai.ts")) return true;
-    return (
-      file.startsWith(`${own}/`) &&
-      /\.ai\s*\(/.test(fs.readFileSync(path.resolve(process.cwd(), input), "utf8"))
-    );
-  });
+  return inputs.some(
+    (input) =>
+      input.split(path.sep).join("/").startsWith(`${own}/`) &&
+      /\.ai\s*\(/.test(fs.readFileSync(path.resolve(process.cwd(), input), "utf8")),
+  );
 }
 
 function writeOutputs(outputs: readonly OutputFile[], sdk: SdkMode, ownRoots: readonly string[]): void {

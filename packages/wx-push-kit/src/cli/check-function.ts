@@ -2,7 +2,13 @@
 // Checks that the cloud function folder is deployable as it is (DevTools upload or tcb fn deploy).
 import path from "node:path";
 import { checkFunction } from "./lib/check-function";
-import { FUNCTION_DIR, FUNCTION_TIMEOUT_S } from "./lib/function";
+import {
+  FUNCTION_DIR,
+  FUNCTION_RUNTIME,
+  FUNCTION_TIMEOUT_S,
+  nodeMajorOf,
+  OLDEST_CURRENT_NODE,
+} from "./lib/function";
 import { summarise, typeErrors } from "./lib/typecheck";
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -30,6 +36,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     `上传大小 upload size (不含 src/ 与 node_modules/): ${kib(total)}，其中 ` +
       sizes.map(({ file, bytes }) => `${file} ${kib(bytes)}`).join(", "),
   );
+  const major = nodeMajorOf(FUNCTION_RUNTIME);
+  if (major !== undefined && major < OLDEST_CURRENT_NODE)
+    console.warn(
+      `⚠ cloudbaserc.json 的运行时 ${FUNCTION_RUNTIME ?? ""} 已停止维护，且函数创建后不能更换运行时：新建函数请选 Nodejs20.19 或更新 ` +
+        `(the runtime ${FUNCTION_RUNTIME ?? ""} is past its end of life and cannot be changed after creation: choose Nodejs20.19 or newer)`,
+    );
   console.log(
     `提醒 reminder: 开发者工具上传不读取 cloudbaserc.json，新函数超时默认 3 秒；请在 云开发控制台 → 云函数 → 版本与配置 设为 ${FUNCTION_TIMEOUT_S} 秒（cloudbaserc.json 的值）。\n` +
       `  (a DevTools upload ignores cloudbaserc.json: set the function timeout to ${FUNCTION_TIMEOUT_S} s in the console; the function sizes\n` +

@@ -17,6 +17,12 @@ import { createMain, stateStoreOf, storeOf } from "./main";
 import type { StateStore } from "../core/state";
 import type { CloudSdk } from "./sdk";
 import { lazyCloudSdk } from "./sdk";
+import type { CleanupDatabase } from "./cleanup";
+import { isTimerEvent, removeExpired } from "./cleanup";
+import { deadlineOf } from "./budget";
+
+/** A cleanup run without a known limit stops within this (the platform's default function timeout). */
+const CLEANUP_FALLBACK_MS = 3000;
 
 export type { CloudAnswer, CloudMain } from "./main";
 export type { CloudSdk, WxContext } from "./sdk";
@@ -53,9 +59,19 @@ export function createCloudFunction(bot: () => Router, options: CloudFunctionOpt
     const { createTriggerDoor } = (options.loadHttpDoor ?? loadBundledHttpDoor)();
     return createTriggerDoor({ app, log, sdk, env });
   });
+  const { settings } = readDedupeSettings(env, CLOUD_DEDUPE);
+  /** The timer trigger's run: expired records out of the database (nothing to do with the memory store). */
+  const cleanup = async (context: unknown) =>
+    settings.store === "database"
+      ? await removeExpired(() => sdk().database() as unknown as CleanupDatabase, {
+          log,
+          deadline: deadlineOf(context, Date.now(), CLEANUP_FALLBACK_MS),
+        })
+      : [];
   return async (event, context) => {
     try {
       if (isHttpTriggerEvent(event)) return await httpTrigger()(event, context);
+      if (isTimerEvent(event)) return await cleanup(context);
       return await cloudPush(event, context);
     } catch (error) {
       log.error("云函数入口出错 main failed", { error: messageOf(error) });

@@ -102,8 +102,10 @@ export function createCloudDatabase(
       case "database.getDocument":
         return {
           data: {
-            list: matching().map((document) => EJSON.stringify(document, { relaxed: false })),
-            limit: 100,
+            list: matching()
+              .slice(0, typeof request["limit"] === "number" ? request["limit"] : 100)
+              .map((document) => EJSON.stringify(document, { relaxed: false })),
+            limit: typeof request["limit"] === "number" ? request["limit"] : 100,
             offset: 0,
           },
           requestId: "fake",
@@ -150,6 +152,8 @@ function matches(document: Document, query: Document): boolean {
     if (typeof condition !== "object" || condition === null) return value === condition;
     if (condition instanceof Date) return value instanceof Date && value.getTime() === condition.getTime();
     return Object.entries(condition as Record<string, unknown>).every(([operator, operand]) => {
+      if (operator === "$in")
+        return Array.isArray(operand) && operand.some((item) => comparable(item) === comparable(value));
       if (!sameKind(value, operand)) return false;
       const [a, b] = [comparable(value) as number, comparable(operand) as number];
       switch (operator) {

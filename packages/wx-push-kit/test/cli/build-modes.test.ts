@@ -229,6 +229,31 @@ describe("the lean build at run time", () => {
     60_000,
   );
 
+  test.each([
+    ["openAiCompatible", "lean"],
+    ["cloudAi", "lean+ai"],
+  ])(
+    "a bot whose model is %s from wx-push-kit/ai builds %s: only a call to cloudAi keeps the SDK's AI part",
+    (adapter, mode) => {
+      const folder = functionFolder(`ai-import-${adapter}`);
+      const entry = path.join(folder, "bot.ts");
+      const kitAi = path.join(__dirname, "..", "..", "src", "ai", "index.ts");
+      fs.writeFileSync(
+        entry,
+        [
+          `import { aiReply, ${adapter} } from ${JSON.stringify(kitAi)};`,
+          `export const handler = aiReply({ model: ${adapter}(), fallback: "fallback" });`,
+        ].join("\n"),
+      );
+      const built = tsxEval(
+        `require(${JSON.stringify(BUILD_MODULE)}).buildFunction({ entry: ${JSON.stringify(entry)}, outfile: ${JSON.stringify(path.join(folder, "index.js"))} })`,
+      );
+      expect(built.stderr).toBe("");
+      expect(read(folder, "index.js")).toContain(`// sdk: ${mode} `);
+    },
+    60_000,
+  );
+
   test("a stack trace names the TypeScript source line, through the source map index.js turns on", async () => {
     const folder = functionFolder("maps");
     const entry = path.join(folder, "thrower.ts");

@@ -14,6 +14,33 @@ export const FUNCTION_NAME = functionNameOf(ROOT);
 /** The function's timeout in seconds as cloudbaserc.json sets it (what `npm run deploy` applies), 5 without. */
 export const FUNCTION_TIMEOUT_S = functionTimeoutOf(ROOT);
 
+/** The runtime cloudbaserc.json deploys on (e.g. "Nodejs20.19"); undefined when it names none. */
+export const FUNCTION_RUNTIME = functionFieldOf(ROOT, "runtime");
+
+/**
+ * Node runtimes older than this are past their end of life upstream (Node 18: 2025-04); a function's
+ * runtime cannot be changed once it is created (docs.cloudbase.net/cloud-function/runtime-support).
+ */
+export const OLDEST_CURRENT_NODE = 20;
+
+/** The Node major of a runtime name ("Nodejs18.15" → 18), undefined for another language. */
+export function nodeMajorOf(runtime: string | undefined): number | undefined {
+  const found = /^Nodejs(\d+)/.exec(runtime ?? "");
+  return found?.[1] === undefined ? undefined : Number(found[1]);
+}
+
+function functionFieldOf(root: string, field: string): string | undefined {
+  try {
+    const rc = JSON.parse(fs.readFileSync(path.join(root, "cloudbaserc.json"), "utf8")) as {
+      functions?: Record<string, unknown>[];
+    };
+    const value = rc.functions?.[0]?.[field];
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export const FUNCTIONS_DIR = path.join(ROOT, "cloudfunctions");
 export const FUNCTION_DIR = path.join(FUNCTIONS_DIR, FUNCTION_NAME);
 /** What DevTools uploads and the runtime loads: `exports.main`. */
