@@ -26,6 +26,10 @@ Starts the developer-server push endpoint on HOST:PORT (default 127.0.0.1:8080).
   PUSH_DEDUPE_FAIL          open (default: answer, deduplicating in memory, while the store is down) | closed
   PUSH_MAX_CONNECTIONS      最大连接数 connection cap (default 1000)
   WECHAT_API_BASE           API base URL (default https://api.weixin.qq.com)
+  WX_PUSH_DOOR              server (default) | container: 云托管 (WeChat Cloud Run) — unsigned JSON pushes
+                            marked by x-wx-source, CheckContainerPath answered 200, replies through the
+                            开放接口服务 (http://api.weixin.qq.com, no token, no AppSecret); listens on
+                            0.0.0.0:8080 unless HOST/PORT say otherwise. Keep the service's public access off.
   HOST, PORT                listen address
   --demo                    文档示例配置 the documentation's sample Token AAAAA / EncodingAESKey / AppID`;
 
@@ -67,7 +71,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const { server, config } = push;
   const settings = settingsOf(env);
-  const host = settings["HOST"] ?? "127.0.0.1";
+  // In a container the platform's network reaches it from outside the container: all interfaces there.
+  const container = config.door === "container";
+  const host = settings["HOST"] ?? (container ? "0.0.0.0" : "127.0.0.1");
   const port = Number(settings["PORT"] ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`PORT 无效 (invalid port): ${settings["PORT"]}`);
@@ -94,10 +100,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}/`
       : String(address);
   console.log(`消息推送服务已启动 push endpoint listening on ${where}`);
-  const accepts = config.mode ?? (config.aesKey ? "encrypted only 仅加密" : "plaintext only 仅明文");
+  const accepts = container
+    ? "云托管 container (x-wx-source)"
+    : (config.mode ?? (config.aesKey ? "encrypted only 仅加密" : "plaintext only 仅明文"));
+  const replies = {
+    https: "cgi-bin/message/custom/send",
+    "open-api": "开放接口服务 open API service (no token)",
+    print: "printed only (no WECHAT_APPSECRET)",
+  }[push.replies];
   console.log(
-    `  模式 mode: ${accepts} · 去重 dedupe: ${push.store} · ` +
-      `回复 replies: ${push.replies === "https" ? "cgi-bin/message/custom/send" : "printed only (no WECHAT_APPSECRET)"}` +
+    `  模式 mode: ${accepts} · 去重 dedupe: ${push.store} · 回复 replies: ${replies}` +
       (values.demo ? " · 演示配置 demo settings" : ""),
   );
   const stop = () => void push.close().then(() => process.exit(0));

@@ -20,6 +20,11 @@ export interface HttpConfig {
   maxAgeS?: number;
   /** Answer "success" by then even if the handler is still working (WeChat gives up at 5 s). */
   budgetMs: number;
+  /**
+   * "server" (default): the developer-server push, signed. "container": 云托管 (WeChat Cloud Run) — pushes
+   * come from WeChat's internal network, unsigned and plaintext JSON, marked by the `x-wx-source` header.
+   */
+  door?: "server" | "container";
 }
 
 export class ConfigError extends Error {
@@ -35,10 +40,14 @@ export const DEFAULT_BUDGET_MS = 4000;
 export function loadHttpConfig(given: Env): HttpConfig {
   const env = settingsOf(given);
   const problems: string[] = [];
+  const door = env["WX_PUSH_DOOR"] ?? "server";
+  if (door !== "server" && door !== "container")
+    problems.push(`WX_PUSH_DOOR 应为 server | container (got "${door}")`);
   const token = env["WECHAT_TOKEN"] ?? "";
-  if (token === "")
+  // A container push is not signed: no Token to check.
+  if (token === "" && door !== "container")
     problems.push("WECHAT_TOKEN 未设置 (missing): the Token of 消息推送 in the mini program console");
-  else if (!/^[A-Za-z0-9]{3,32}$/.test(token))
+  else if (token !== "" && !/^[A-Za-z0-9]{3,32}$/.test(token))
     problems.push("WECHAT_TOKEN 须为 3-32 位英文或数字 (3-32 letters or digits)");
 
   // AppIDs are lower case where WeChat writes them (the tail of every Encrypt): one typed in upper case
@@ -84,6 +93,7 @@ export function loadHttpConfig(given: Env): HttpConfig {
   return {
     token,
     budgetMs: budget,
+    ...(door === "container" ? { door: "container" as const } : {}),
     ...(aesKey === undefined ? {} : { aesKey }),
     ...(appid === undefined ? {} : { appid }),
     ...(mode === undefined ? {} : { mode: mode as PushMode }),

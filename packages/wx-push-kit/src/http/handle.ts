@@ -85,6 +85,12 @@ const REFUSALS = {
     "解密后的 AppID 不是本小程序（WECHAT_APPID 不对？）refused: appid mismatch",
   ],
   "no-echostr": [400, "bad request", "URL 验证缺少 echostr refused: URL verification without echostr"],
+  "no-wx-source": [
+    401,
+    "unauthorized",
+    "云托管推送缺少 x-wx-source 请求头（不是微信内网调用），已拒绝 refused: no x-wx-source header (not WeChat's internal call)",
+  ],
+  "not-json": [400, "bad request", "云托管推送应为 JSON，已拒绝 refused: a container push is JSON"],
   "no-key": [
     400,
     "bad request",
@@ -170,6 +176,38 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
       throw error;
     }
     return answer(raw, { mode, format: knownFormat(format), sealing, arrivedAt, deadline: request.deadline });
+  }
+
+  /**
+   * 云托管's push: WeChat calls the container over its internal network, plaintext JSON, no signature; the
+   * `x-wx-source` header marks such a call (the gateway sets it; with public access off, nobody else can reach
+   * the service). The path check when the push is configured is `{"action":"CheckContainerPath"}`: 200.
+   * Docs: developers.weixin.qq.com/miniprogram/dev/wxcloudrun/src/development/weixin/callback.html
+   */
+  async function receiveInContainer(request: HttpRequest): Promise<HttpResponse> {
+    const arrivedAt = now();
+    if ((request.headers["x-wx-source"] ?? "") === "") return refuse("no-wx-source");
+    if (Buffer.byteLength(request.body, "utf8") > MAX_BODY_BYTES) return refuse("too-large");
+    if (detectFormat(request.body) !== "json") return refuse("not-json");
+    let raw: Record<string, unknown>;
+    try {
+      raw = decodeBody(request.body, "json");
+    } catch (error) {
+      if (error instanceof BodyError)
+        return error.code === "too-large" ? refuse("too-large") : refuse("bad-body", { code: error.code });
+      throw error;
+    }
+    if (raw["action"] === "CheckContainerPath") {
+      log.info("云托管消息推送路径检查 container path check (CheckContainerPath)");
+      return SUCCESS();
+    }
+    return answer(raw, {
+      mode: "plaintext",
+      format: "json",
+      sealing: undefined,
+      arrivedAt,
+      deadline: request.deadline,
+    });
   }
 
   function fresh(timestamp: string): boolean {
@@ -272,6 +310,12 @@ export function createHttpHandler(deps: HttpDeps): HttpHandler {
 
   return async (request) => {
     try {
+      if (config.door === "container") {
+        // A GET is the platform's (or an operator's) health check: the container is up.
+        if (request.method === "GET") return text(200, "ok");
+        if (request.method === "POST") return await receiveInContainer(request);
+        return text(405, "method not allowed", { allow: "GET, POST" });
+      }
       if (request.method === "GET") return verifyUrl(request);
       if (request.method === "POST") return await receive(request);
       return text(405, "method not allowed", { allow: "GET, POST" });

@@ -21,7 +21,11 @@ import { createPrintMedia } from "./print-media";
 import type { MediaPort } from "../core/media";
 import { createPushServer } from "./node-server";
 import { apiBase } from "../wechat/client";
+import type { TokenSource } from "../wechat/token";
 import { createTokenSource } from "../wechat/token";
+
+/** 云托管's 开放接口服务, reached from inside the container over http. */
+export const OPEN_API_BASE = "http://api.weixin.qq.com";
 
 export type { Env };
 
@@ -29,8 +33,11 @@ export type { Env };
 export interface PushServer {
   server: Server;
   config: HttpConfig;
-  /** What replies do: "https" (cgi-bin/message/custom/send) or "print" (no AppSecret). */
-  replies: "https" | "print";
+  /**
+   * What replies do: "https" (cgi-bin/message/custom/send with a token), "open-api" (云托管's 开放接口服务:
+   * the same call over http, no token), or "print" (no AppSecret).
+   */
+  replies: "https" | "open-api" | "print";
   store: "memory" | "redis";
   close(): Promise<void>;
 }
@@ -93,7 +100,16 @@ export function createServerFromEnv(given: Env, overrides: ServerOverrides): Pus
   let typing: SetTyping | undefined;
   let media: MediaPort = createPrintMedia(log);
   let replies: PushServer["replies"] = "print";
-  if (appid !== undefined && secret !== "") {
+  if (config.door === "container") {
+    // 开放接口服务: the container calls http://api.weixin.qq.com without a token; WeChat's gateway adds it
+    // (the calls must be allowed in the console). developers.weixin.qq.com/miniprogram/dev/wxcloudrun/src/guide/weixin/open.html
+    const base = (env["WECHAT_API_BASE"] ?? OPEN_API_BASE).replace(/\/+$/, "");
+    const none: TokenSource = { get: () => Promise.resolve(""), invalidate: () => undefined };
+    send = createHttpsSend(none, { base });
+    typing = createHttpsTyping(none, { base });
+    media = createHttpsMedia(none, { base });
+    replies = "open-api";
+  } else if (appid !== undefined && secret !== "") {
     const base = apiBase(env);
     const tokens = createTokenSource({ appid, secret, base, onToken: redactor.add });
     send = createHttpsSend(tokens, { base });

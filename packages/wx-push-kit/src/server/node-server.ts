@@ -48,7 +48,11 @@ export function createRequestListener(
           const request: HttpRequest = {
             method: req.method ?? "GET",
             query: queryOf(req.url ?? "/"),
-            headers: { "content-type": req.headers["content-type"] },
+            headers: {
+              "content-type": req.headers["content-type"],
+              // 云托管 marks WeChat's internal calls with it (the container door requires it).
+              "x-wx-source": headerOf(req.headers["x-wx-source"]),
+            },
             body,
             // The work of a push ends before its claim lapses (CLAIM_TTL_MS): past that, another delivery
             // could take the claim over and answer again.
@@ -152,4 +156,8 @@ function write(res: ServerResponse, response: HttpResponse): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, response.headers);
   res.end(response.body);
+}
+
+function headerOf(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

@@ -95,7 +95,9 @@ export function callWechatApi(
 ): Promise<RawAnswer> {
   const { timeoutMs = 5000 } = options;
   const url = new URL(`${options.base ?? apiBase()}${path}`);
-  if (options.accessToken !== undefined) url.searchParams.set("access_token", options.accessToken);
+  // 云托管's 开放接口服务 takes calls without a token (the gateway adds it): an empty one is none.
+  if (options.accessToken !== undefined && options.accessToken !== "")
+    url.searchParams.set("access_token", options.accessToken);
   for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
   const headers: Record<string, string | number> = {};
   if (request.body !== undefined) {

@@ -32,6 +32,11 @@ export interface FakeWechatApi {
 
 export async function startFakeWechatApi(
   credentials = { appid: "wx1234567890abcdef", secret: "s3cr3t-app-secret" },
+  /**
+   * As 云托管's 开放接口服务 (http://api.weixin.qq.com from inside a container): calls come without a token and
+   * the gateway vouches for them; one carrying a token is refused, as a sign the caller thinks it is outside.
+   */
+  options: { openApiService?: boolean } = {},
 ): Promise<FakeWechatApi> {
   const faults = new Map<string, { fault: Fault; left: number }>();
   let readBack: unknown;
@@ -91,7 +96,10 @@ export async function startFakeWechatApi(
         return;
       }
       const token = url.searchParams.get("access_token");
-      const needsToken = url.pathname !== "/cgi-bin/stable_token";
+      if (options.openApiService === true) {
+        if (token !== null) return json({ errcode: 40001, errmsg: "the open API service takes no token" });
+      }
+      const needsToken = url.pathname !== "/cgi-bin/stable_token" && options.openApiService !== true;
       if (needsToken && token === null) return json({ errcode: 41001, errmsg: "access_token missing" });
       if (needsToken && !valid.has(token ?? ""))
         return json({ errcode: 40001, errmsg: "invalid credential" });
