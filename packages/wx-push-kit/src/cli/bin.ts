@@ -33,6 +33,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Main }> = {
   "check-function": command("检查函数目录 check the function folder before an upload", () =>
     require("./check-function"),
   ),
+  doctor: command("找出会让推送在线上失效的配置 find setups that fail in production", () =>
+    require("./doctor"),
+  ),
 };
 
 function command(summary: string, load: () => unknown): { summary: string; load: () => Main } {

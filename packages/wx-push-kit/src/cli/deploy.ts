@@ -3,7 +3,6 @@
 // deployed: tcb has been seen to exit 0 after printing 函数部署失败.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { buildFunction, SDK_MODES } from "./build";
 import { parseCommandArgs } from "./lib/args";
@@ -13,6 +12,7 @@ import { checkFunction } from "./lib/check-function";
 import { binOf, FUNCTION_DIR, FUNCTION_NAME, FUNCTION_TIMEOUT_S, ROOT } from "./lib/function";
 import type { SafeOutput } from "./lib/safe-output";
 import { safeOutput } from "./lib/safe-output";
+import { privateLogin } from "./lib/tcb";
 
 const HELP = `用法 Usage: npm run deploy [-- --dry-run] [--lean-sdk | --full-sdk | --external-sdk]
 
@@ -159,22 +159,6 @@ export function main(argv: readonly string[]): Promise<number> {
     );
     return 0;
   });
-}
-
-/**
- * A HOME of its own for tcb, holding the login as `tcb login --apiKeyId … --apiKey …` would store it
- * ($HOME/.config/.cloudbase/auth.json, read from @cloudbase/cli 2.12.10's source): the keys never appear
- * on a command line (visible to every user in the process list), and the user's own HOME is untouched.
- * tcb 2.12.10 does not log in from TENCENTCLOUD_SECRETID/SECRETKEY in the environment by itself.
- */
-function privateLogin(secretId: string, secretKey: string): string {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), "tcb-login-"));
-  const folder = path.join(home, ".config", ".cloudbase");
-  fs.mkdirSync(folder, { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(folder, "auth.json"), JSON.stringify({ credential: { secretId, secretKey } }), {
-    mode: 0o600,
-  });
-  return home;
 }
 
 /**

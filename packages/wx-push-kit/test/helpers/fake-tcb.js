@@ -40,6 +40,9 @@ if (command === "fn deploy") {
     console.error("✖ 函数不存在 (ResourceNotFound.Function)");
     process.exit(1);
   }
-  console.log("函数名称：messagePush\n状态：部署完成\n运行环境：Nodejs18.15\n超时时间：5 秒");
+  // FAKE_TCB_RUNTIME and FAKE_TCB_TIMEOUT: what the deployed function is said to run on (for doctor).
+  const runtime = process.env.FAKE_TCB_RUNTIME || "Nodejs18.15";
+  const timeout = process.env.FAKE_TCB_TIMEOUT || "5";
+  console.log(`函数名称：messagePush\n状态：部署完成\n运行环境：${runtime}\n超时时间：${timeout} 秒`);
 }
 process.exit(0);
