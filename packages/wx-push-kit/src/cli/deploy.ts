@@ -1,7 +1,6 @@
 // Usage: npm run deploy [-- --dry-run]
 // Builds, validates and deploys the cloud function with @cloudbase/cli, then checks that it really
 // deployed: tcb has been seen to exit 0 after printing 函数部署失败.
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { buildFunction, SDK_MODES } from "./build";
@@ -12,7 +11,7 @@ import { checkFunction } from "./lib/check-function";
 import { binOf, FUNCTION_DIR, FUNCTION_NAME, FUNCTION_TIMEOUT_S, ROOT } from "./lib/function";
 import type { SafeOutput } from "./lib/safe-output";
 import { safeOutput } from "./lib/safe-output";
-import { privateLogin } from "./lib/tcb";
+import { privateLogin, runTcb } from "./lib/tcb";
 
 const HELP = `用法 Usage: npm run deploy [-- --dry-run] [--lean-sdk | --full-sdk | --external-sdk]
 
@@ -162,37 +161,25 @@ export function main(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * Runs tcb with its output streamed as it comes (a deploy can take minutes: silence looks like a hang),
- * each line indented, redacted and stripped of control characters, and collected for the failure check.
+ * tcb with its output streamed as it comes, each line indented, redacted and stripped of control
+ * characters, and collected for the failure check.
  */
-function streamTcb(
+async function streamTcb(
   tcb: string,
   args: readonly string[],
   home: string,
   output: SafeOutput,
 ): Promise<{ status: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tcb, args, { cwd: ROOT, env: { ...process.env, HOME: home, USERPROFILE: home } });
-    let said = "";
-    let pending = "";
-    const timer = setTimeout(() => child.kill(), 10 * 60_000);
-    const take = (chunk: Buffer) => {
-      const text = chunk.toString("utf8");
-      said += text;
+  let pending = "";
+  const run = await runTcb(tcb, args, home, ROOT, {
+    limitMs: 10 * 60_000,
+    onText: (text) => {
       pending += text;
       const lines = pending.split("\n");
       pending = lines.pop() ?? "";
       for (const line of lines) if (line.trim() !== "") output.out(`    │ ${line}`);
-    };
-    child.stdout.on("data", take);
-    child.stderr.on("data", take);
-    child.on("error", (error) => {
-      said += String(error);
-    });
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      if (pending.trim() !== "") output.out(`    │ ${pending}`);
-      resolve({ status, output: said });
-    });
+    },
   });
+  if (pending.trim() !== "") output.out(`    │ ${pending}`);
+  return run;
 }

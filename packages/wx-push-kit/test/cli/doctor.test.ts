@@ -78,6 +78,8 @@ const ALL_PERMISSIONS = [
   "customerServiceMessage.uploadTempMedia",
   "customerServiceMessage.getTempMedia",
 ];
+/** A setup with nothing wrong. */
+const GOOD: Setup = { appid: GOOD_APPID, runtime: "Nodejs20.19", timeout: 20, permissions: ALL_PERMISSIONS };
 const liveRoutes = (functionName: string) => ({
   enable: true,
   callbacks: ROUTES.map(([msgType, event]) => ({
@@ -120,12 +122,7 @@ test("a broken setup: each problem named with its fix, exit 1", async () => {
 }, 60_000);
 
 test("a good setup: every check passes, exit 0", async () => {
-  const root = project("good", {
-    appid: GOOD_APPID,
-    runtime: "Nodejs20.19",
-    timeout: 20,
-    permissions: ALL_PERMISSIONS,
-  });
+  const root = project("good", GOOD);
   api.overrideReadBack({ function_config: liveRoutes("messagePush") });
   const { code, output } = await doctor(root, { FAKE_TCB_RUNTIME: "Nodejs20.19", FAKE_TCB_TIMEOUT: "20" });
   expect(output).not.toContain("✗");
@@ -134,12 +131,7 @@ test("a good setup: every check passes, exit 0", async () => {
 }, 60_000);
 
 test("--offline skips the platform: only the files are read", async () => {
-  const root = project("offline", {
-    appid: GOOD_APPID,
-    runtime: "Nodejs20.19",
-    timeout: 20,
-    permissions: ALL_PERMISSIONS,
-  });
+  const root = project("offline", GOOD);
   const before = api.requests.length;
   const child = startKit(["doctor", "--offline"], {
     cwd: root,

@@ -20,19 +20,29 @@ export function privateLogin(secretId: string, secretKey: string): string {
   return home;
 }
 
-/** tcb's whole output for one command (doctor's short reads), within a minute. */
+/**
+ * Runs tcb with the given HOME (its login) and collects what it says; `onText` sees the output as it comes
+ * (a deploy can take minutes: silence looks like a hang). Killed after `limitMs`.
+ */
 export function runTcb(
   tcb: string,
   args: readonly string[],
   home: string,
   cwd: string,
+  options: { onText?: (text: string) => void; limitMs?: number } = {},
 ): Promise<{ status: number | null; output: string }> {
+  const { onText = () => undefined, limitMs = 60_000 } = options;
   return new Promise((resolve) => {
     const child = spawn(tcb, args, { cwd, env: { ...process.env, HOME: home, USERPROFILE: home } });
     let output = "";
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const timer = setTimeout(() => child.kill(), limitMs);
+    const take = (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      output += text;
+      onText(text);
+    };
+    child.stdout.on("data", take);
+    child.stderr.on("data", take);
     child.on("error", (error) => (output += String(error)));
     child.on("close", (status) => {
       clearTimeout(timer);
