@@ -1,5 +1,8 @@
 // The model adapters against the loopback model stand-in, over real HTTP: what each sends (the conversation,
 // a bearer key) and how it reads each protocol's stream; their failures are clear and never show the key.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { cloudbaseAgent } from "../../src/ai/agent";
 import { toPlainText } from "../../src/ai/markdown";
 import type { ChatMessage, Model } from "../../src/ai/model";
@@ -163,4 +166,8 @@ describe("toPlainText", () => {
 
 test("recorded answers: a missing file is none, a malformed one is named", () => {
   expect(readRecordedAnswers("/nonexistent/answers.json")).toEqual([]);
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "answers-"));
+  const file = path.join(folder, "answers.json");
+  fs.writeFileSync(file, JSON.stringify({ answers: [{ question: "", answer: 3 }] }));
+  expect(() => readRecordedAnswers(file)).toThrow(/recorded answers are malformed .*answers\.0\.question/);
 });
