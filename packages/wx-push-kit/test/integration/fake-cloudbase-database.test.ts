@@ -70,8 +70,18 @@ test.each<[string, unknown, string[]]>([
 test("an operator the stand-in does not know is an error, not a silent match", () => {
   const database = seeded();
   expect(() =>
-    database.answer(request("database.getDocument", { query: ejson({ n: { $in: [1] } }) })),
-  ).toThrow("$in");
+    database.answer(request("database.getDocument", { query: ejson({ n: { $nin: [1] } }) })),
+  ).toThrow("$nin");
+});
+
+test("$in matches any listed value; limit caps the list (the cleanup's batches)", () => {
+  const database = seeded();
+  const ids = (fields: Record<string, unknown>) =>
+    (database.answer(request("database.getDocument", fields)) as { data: { list: string[] } }).data.list.map(
+      (text) => (EJSON.parse(text) as { _id: string })._id,
+    );
+  expect(ids({ query: ejson({ _id: { $in: ["b", "zzz"] } }) })).toEqual(["b"]);
+  expect(ids({ query: ejson({}), limit: 1 })).toEqual(["a"]);
 });
 
 test("modifyDocument applies $set with dot paths to every match and counts them", () => {
