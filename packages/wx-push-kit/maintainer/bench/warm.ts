@@ -1,6 +1,7 @@
 // Warm per-event cost, in one process: the full pipeline (parse → dedupe in memory → router → reply with a
 // no-op send) against a minimal hand-written switch on MsgType building the same payloads.
-import { createBot } from "../../../../cloudfunctions/messagePush/src/bot";
+// The kit's fixture bot (stateless, 「收到」), as sections 1 and 3 use: never the template's, which its users change.
+import { createBot } from "../../test/fixture-project/cloudfunctions/messagePush/src/bot";
 import { createApp } from "../../src/core/app";
 import { silentLog } from "../../src/core/log";
 import { createMemoryStore } from "../../src/core/memory-store";
