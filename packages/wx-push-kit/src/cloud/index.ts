@@ -2,6 +2,7 @@
 // Everything else the function needs (the dedupe store, the log, the HTTP-trigger door) is wired here from
 // the environment, so a user's function folder holds only their bot.
 import type { DedupeFailurePolicy } from "../core/local-first-store";
+import type { DedupeSettings } from "../core/dedupe-settings";
 import { CLOUD_DEDUPE, readDedupeSettings } from "../core/dedupe-settings";
 import { messageOf } from "../core/local-first-store";
 import type { Log } from "../core/log";
@@ -53,13 +54,13 @@ export function createCloudFunction(bot: () => Router, options: CloudFunctionOpt
     secrets: [env["WECHAT_TOKEN"], env["WECHAT_ENCODING_AES_KEY"], env["WECHAT_APPSECRET"]],
   });
   const sdk = options.sdk ?? lazyCloudSdk();
-  const app = createApp({ router: bot(), log, ...dedupeSettings(env, sdk, log) });
+  const { settings, ...stores } = dedupeSettings(env, sdk, log);
+  const app = createApp({ router: bot(), log, ...stores });
   const cloudPush = createMain(app, { sdk, log, env });
   const httpTrigger = lazy((): TriggerDoor => {
     const { createTriggerDoor } = (options.loadHttpDoor ?? loadBundledHttpDoor)();
     return createTriggerDoor({ app, log, sdk, env });
   });
-  const { settings } = readDedupeSettings(env, CLOUD_DEDUPE);
   /** The timer trigger's run: expired records out of the database (nothing to do with the memory store). */
   const cleanup = async (context: unknown) =>
     settings.store === "database"
@@ -91,10 +92,16 @@ function dedupeSettings(
   env: Env,
   sdk: () => CloudSdk,
   log: Log,
-): { store: ReturnType<typeof storeOf>; state: StateStore; dedupeFailure: DedupeFailurePolicy } {
+): {
+  settings: DedupeSettings;
+  store: ReturnType<typeof storeOf>;
+  state: StateStore;
+  dedupeFailure: DedupeFailurePolicy;
+} {
   const { settings, problems } = readDedupeSettings(env, CLOUD_DEDUPE);
   for (const problem of problems) log.error(problem);
   return {
+    settings,
     store: storeOf(settings, sdk, log),
     state: stateStoreOf(settings, sdk, log),
     dedupeFailure: settings.failure,
